@@ -1,0 +1,186 @@
+// Package config reads site.toml. Every key is known: a misspelt key is an
+// error naming the key and its line, because a silently ignored
+// "paginat = 5" costs an editor an afternoon.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/urls"
+)
+
+// FileName is the configuration file at the root of a site.
+const FileName = "site.toml"
+
+// Config is site.toml, decoded.
+type Config struct {
+	BaseURL      string                 `toml:"baseURL"`
+	Title        string                 `toml:"title"`
+	LanguageCode string                 `toml:"languageCode"`
+	Timezone     string                 `toml:"timezone"`
+	Copyright    string                 `toml:"copyright"`
+	Paginate     int                    `toml:"paginate"`
+	RSSLimit     int                    `toml:"rssLimit"`
+	CNAME        string                 `toml:"cname"`
+	Theme        string                 `toml:"theme"`
+	Params       map[string]any         `toml:"params"`
+	Menu         map[string][]MenuEntry `toml:"menu"`
+	Taxonomies   map[string]string      `toml:"taxonomies"`
+	Markup       Markup                 `toml:"markup"`
+
+	// Derived when loading.
+	Location *time.Location `toml:"-"`
+	Base     urls.Base      `toml:"-"`
+}
+
+// MenuEntry is one [[menu.NAME]] entry.
+type MenuEntry struct {
+	Name       string `toml:"name"`
+	URL        string `toml:"url"`
+	Weight     int    `toml:"weight"`
+	Identifier string `toml:"identifier"`
+	Title      string `toml:"title"`
+}
+
+// Markup holds [markup].
+type Markup struct {
+	// Unsafe passes raw HTML in Markdown through. Off by default so a
+	// contributor's Markdown cannot inject script into the hub.
+	Unsafe bool `toml:"unsafe"`
+}
+
+// Default values, Hugo's where Hugo has one.
+const (
+	DefaultPaginate = 10
+	DefaultRSSLimit = 20
+	DefaultTheme    = "default"
+)
+
+// Load reads DIR/site.toml. A missing file is an error: a folder without it
+// is most likely not a site, and building it would write public/ somewhere
+// unexpected.
+func Load(dir string) (*Config, error) {
+	path := filepath.Join(dir, FileName)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: not found: is %q an Agora site? (agora new site DIR makes one)", FileName, dir)
+		}
+		return nil, fmt.Errorf("reading %s: %w", FileName, err)
+	}
+	return Parse(FileName, src)
+}
+
+// Parse decodes site.toml source; name is used in error messages.
+func Parse(name string, src []byte) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(string(src), &c)
+	if err != nil {
+		return nil, &diag.Error{File: name, Line: diag.TOMLLine(err), Err: errors.New(diag.TOMLMessage(err))}
+	}
+	var errs diag.List
+	for _, k := range md.Undecoded() {
+		if len(k) > 0 && k[0] == "params" {
+			continue
+		}
+		errs.Add(diag.At(name, diag.KeyLine(src, k), "unknown key %q (known keys: %s)", k.String(), strings.Join(knownKeys, ", ")))
+	}
+	c.applyDefaults()
+	at := func(key ...string) int { return diag.KeyLine(src, key) }
+	if c.Base, err = urls.ParseBase(c.BaseURL); err != nil {
+		errs.Add(&diag.Error{File: name, Line: at("baseURL"), Err: err})
+	}
+	if c.Location, err = time.LoadLocation(c.Timezone); err != nil {
+		errs.Add(diag.At(name, at("timezone"), "timezone %q is not an IANA zone name such as \"Europe/Berlin\"", c.Timezone))
+	}
+	if c.Paginate < 1 {
+		errs.Add(diag.At(name, at("paginate"), "paginate must be at least 1, got %d", c.Paginate))
+	}
+	if c.RSSLimit == 0 || c.RSSLimit < -1 {
+		errs.Add(diag.At(name, at("rssLimit"), "rssLimit must be -1 (no limit) or at least 1, got %d", c.RSSLimit))
+	}
+	if strings.ContainsAny(c.CNAME, "/: ") {
+		errs.Add(diag.At(name, at("cname"), "cname must be a bare host name such as hub.example.org, got %q", c.CNAME))
+	}
+	if strings.ContainsAny(c.Theme, `/\`) || strings.HasPrefix(c.Theme, ".") {
+		errs.Add(diag.At(name, at("theme"), "theme must be a folder name under themes/, got %q", c.Theme))
+	}
+	for singular, plural := range c.Taxonomies {
+		if urls.Segment(plural) != plural || plural == "" {
+			errs.Add(diag.At(name, at("taxonomies", singular), "taxonomy %q: %q must be a lower-case URL segment", singular, plural))
+		}
+	}
+	for menu, entries := range c.Menu {
+		for i, e := range entries {
+			if e.Name == "" {
+				errs.Add(diag.At(name, at("menu", menu), "menu %q entry %d has no name", menu, i+1))
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+var knownKeys = func() []string {
+	k := []string{"baseURL", "title", "languageCode", "timezone", "copyright", "paginate", "rssLimit",
+		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe"}
+	sort.Strings(k)
+	return k
+}()
+
+func (c *Config) applyDefaults() {
+	if c.Paginate == 0 {
+		c.Paginate = DefaultPaginate
+	}
+	if c.RSSLimit == 0 {
+		c.RSSLimit = DefaultRSSLimit
+	}
+	if c.Theme == "" {
+		c.Theme = DefaultTheme
+	}
+	if c.Timezone == "" {
+		c.Timezone = "UTC"
+	}
+	if c.LanguageCode == "" {
+		c.LanguageCode = "en"
+	}
+	if c.Taxonomies == nil {
+		c.Taxonomies = map[string]string{"tag": "tags", "category": "categories"}
+	}
+	if c.Params == nil {
+		c.Params = map[string]any{}
+	}
+}
+
+// TaxonomyNames returns the plural taxonomy names, sorted.
+func (c *Config) TaxonomyNames() []string {
+	names := make([]string, 0, len(c.Taxonomies))
+	for _, p := range c.Taxonomies {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// WithBaseURL returns a copy of c serving from baseURL (the -b flag).
+func WithBaseURL(c *Config, baseURL string) (*Config, error) {
+	b, err := urls.ParseBase(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	cp := *c
+	cp.BaseURL, cp.Base = baseURL, b
+	return &cp, nil
+}

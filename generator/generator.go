@@ -1,0 +1,423 @@
+// Package generator builds a site. The pipeline reads top to bottom:
+//
+//	load   site.toml and content/ (front matter split and decoded)
+//	model  pages, sections, terms: sorted, linked, given URLs
+//	render Markdown, then templates, concurrently
+//	write  into a staging folder, swapped in only if all of it succeeded
+package generator
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agora-hub/agora/generator/config"
+	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/output"
+	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/tpl"
+	"github.com/agora-hub/agora/themes"
+)
+
+// Options are a build's inputs besides the files.
+type Options struct {
+	Source       string    // site root, holding site.toml
+	Destination  string    // default: Source/public
+	BaseURL      string    // overrides site.toml's baseURL when set
+	BuildDrafts  bool      // -D
+	BuildFuture  bool      // -F
+	BuildExpired bool      // -E
+	Now          time.Time // the build clock; zero means time.Now()
+}
+
+// Result describes a successful build.
+type Result struct {
+	Destination string
+	Pages       int // HTML pages rendered from templates
+	Redirects   int // alias and pager redirect pages
+	Files       int // static files and page resources copied
+	Skipped     page.Skipped
+	Duration    time.Duration
+}
+
+// String is the one-line build summary.
+func (r *Result) String() string {
+	s := fmt.Sprintf("Built %d pages, %d redirects and %d files into %s in %s", r.Pages, r.Redirects, r.Files, r.Destination, r.Duration.Round(time.Millisecond))
+	var out []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{r.Skipped.Drafts, "draft"}, {r.Skipped.Future, "future"}, {r.Skipped.Expired, "expired"}} {
+		if c.n > 0 {
+			w := c.what
+			if c.what == "draft" && c.n > 1 {
+				w = "drafts"
+			}
+			out = append(out, fmt.Sprintf("%d %s", c.n, w))
+		}
+	}
+	if len(out) > 0 {
+		s += "; left out " + strings.Join(out, ", ") + " (-D, -F, -E build them)"
+	}
+	return s
+}
+
+// Build runs the whole pipeline. On error the destination is untouched.
+func Build(ctx context.Context, opt Options) (*Result, error) {
+	start := time.Now()
+	b, err := newBuild(opt)
+	if err != nil {
+		return nil, err
+	}
+	stage, err := output.NewStage(b.dest)
+	if err != nil {
+		return nil, err
+	}
+	b.stage = stage
+	if err := b.run(ctx); err != nil {
+		_ = stage.Abort()
+		return nil, err
+	}
+	if err := stage.Commit(); err != nil {
+		_ = stage.Abort()
+		return nil, err
+	}
+	return &Result{
+		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
+		Skipped: b.site.Skipped, Duration: time.Since(start),
+	}, nil
+}
+
+type build struct {
+	opt       Options
+	root      string
+	dest      string
+	cfg       *config.Config
+	site      *page.Site
+	tpls      *tpl.Set
+	theme     fs.FS
+	stage     *output.Stage
+	errs      diag.List
+	mu        sync.Mutex
+	pages     int
+	redirects int
+}
+
+func newBuild(opt Options) (*build, error) {
+	if opt.Source == "" {
+		opt.Source = "."
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	root, err := filepath.Abs(opt.Source)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	if opt.BaseURL != "" {
+		cfg.BaseURL = opt.BaseURL
+		if cfg, err = reparseBase(cfg); err != nil {
+			return nil, err
+		}
+	}
+	dest := opt.Destination
+	if dest == "" {
+		dest = filepath.Join(root, "public")
+	}
+	if dest, err = filepath.Abs(dest); err != nil {
+		return nil, err
+	}
+	if err := checkDestination(root, dest); err != nil {
+		return nil, err
+	}
+	return &build{opt: opt, root: root, dest: dest, cfg: cfg}, nil
+}
+
+func reparseBase(cfg *config.Config) (*config.Config, error) {
+	c, err := config.WithBaseURL(cfg, cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("--baseURL: %w", err)
+	}
+	return c, nil
+}
+
+// checkDestination refuses a destination that would replace the site or
+// its sources: the swap removes whatever was there before.
+func checkDestination(root, dest string) error {
+	within := func(child, parent string) bool {
+		rel, err := filepath.Rel(parent, child)
+		return err == nil && (rel == "." || filepath.IsLocal(rel))
+	}
+	if within(root, dest) {
+		return fmt.Errorf("destination %s contains the site itself; choose a folder such as %s", dest, filepath.Join(root, "public"))
+	}
+	for _, d := range []string{content.Dir, "layouts", "static", "themes", "archetypes", "data"} {
+		if within(dest, filepath.Join(root, d)) {
+			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
+		}
+	}
+	return nil
+}
+
+func (b *build) run(ctx context.Context) error {
+	if err := b.load(); err != nil {
+		return err
+	}
+	b.copyStatic()
+	if err := b.errs.Err(); err != nil {
+		return err
+	}
+	b.renderPages(ctx)
+	b.renderLists(ctx)
+	b.renderExtras()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.errs.Err()
+}
+
+// load reads the content and templates and builds the model.
+func (b *build) load() error {
+	tree, err := content.Load(b.root, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+	if err != nil {
+		return err
+	}
+	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
+	b.site, err = page.New(b.cfg, tree, page.Options{
+		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
+		BuildExpired: b.opt.BuildExpired, Markdown: md,
+	})
+	if err != nil {
+		return err
+	}
+	b.theme, err = b.findTheme()
+	if err != nil {
+		return err
+	}
+	layers := []tpl.Layer{{FS: dirFS(filepath.Join(b.root, "layouts")), Display: "layouts"}}
+	if b.theme != nil {
+		if sub, err := fs.Sub(b.theme, "layouts"); err == nil {
+			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.cfg.Theme + "/layouts"})
+		}
+	}
+	b.tpls = tpl.New()
+	return b.tpls.Load(funcs(b.site, b.tpls), layers...)
+}
+
+// findTheme prefers themes/NAME in the site (editable), then the embedded
+// theme of that name. A site with its own layouts/ may have no theme.
+func (b *build) findTheme() (fs.FS, error) {
+	onDisk := filepath.Join(b.root, "themes", b.cfg.Theme)
+	if st, err := os.Stat(onDisk); err == nil && st.IsDir() {
+		return os.DirFS(onDisk), nil
+	}
+	if t, ok := themes.Get(b.cfg.Theme); ok {
+		return t, nil
+	}
+	if b.cfg.Theme != config.DefaultTheme {
+		return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", b.cfg.Theme, config.DefaultTheme)
+	}
+	return nil, nil
+}
+
+func dirFS(dir string) fs.FS {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil
+	}
+	return os.DirFS(dir)
+}
+
+// copyStatic copies static/ (the site's over the theme's), content files
+// outside bundles, and each leaf bundle's resources.
+func (b *build) copyStatic() {
+	type file struct{ src, owner string }
+	files := map[string]file{}
+	if b.theme != nil {
+		if static, err := fs.Sub(b.theme, "static"); err == nil {
+			_ = fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return nil
+				}
+				files[p] = file{owner: "themes/" + b.cfg.Theme + "/static/" + p, src: "theme:" + p}
+				return nil
+			})
+		}
+	}
+	siteStatic := filepath.Join(b.root, "static")
+	_ = filepath.WalkDir(siteStatic, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		rel, _ := filepath.Rel(siteStatic, p)
+		files[filepath.ToSlash(rel)] = file{owner: "static/" + filepath.ToSlash(rel), src: p}
+		return nil
+	})
+	for rel, f := range files {
+		var err error
+		if name, ok := strings.CutPrefix(f.src, "theme:"); ok {
+			err = b.copyFromFS(rel, f.owner, name)
+		} else {
+			err = b.stage.Copy(rel, f.owner, f.src)
+		}
+		b.errs.Add(err)
+	}
+	for _, sf := range b.site.ContentFiles() {
+		b.errs.Add(b.stage.Copy(sf.Out, "content/"+sf.Rel, filepath.Join(b.root, content.Dir, filepath.FromSlash(sf.Rel))))
+	}
+	for _, p := range b.site.All() {
+		src := p.Source()
+		if src == nil || src.Kind != content.Leaf {
+			continue
+		}
+		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")
+		for _, r := range src.Resources {
+			from := filepath.Join(b.root, content.Dir, filepath.FromSlash(src.Dir()), filepath.FromSlash(r))
+			b.errs.Add(b.stage.Copy(outDir+r, src.Path, from))
+		}
+	}
+}
+
+func (b *build) copyFromFS(rel, owner, name string) error {
+	static, _ := fs.Sub(b.theme, "static")
+	data, err := fs.ReadFile(static, name)
+	if err != nil {
+		return err
+	}
+	return b.stage.Write(rel, owner, data)
+}
+
+// parallel runs fn over items on every core and stops early when ctx ends.
+func parallel[T any](ctx context.Context, items []T, fn func(T)) {
+	var wg sync.WaitGroup
+	next := make(chan T)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range next {
+				fn(it)
+			}
+		}()
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- it
+	}
+	close(next)
+	wg.Wait()
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderPages renders regular pages. Each page's Markdown is rendered in
+// the same worker, written, and its HTML dropped unless a feed needs it.
+func (b *build) renderPages(ctx context.Context) {
+	for _, l := range b.site.All() {
+		if l.HasFeed() {
+			for _, it := range l.FeedItems() {
+				it.KeepContent()
+			}
+		}
+	}
+	var regular []*page.Page
+	for _, p := range b.site.All() {
+		if p.Kind() == page.KindPage {
+			regular = append(regular, p)
+		}
+	}
+	parallel(ctx, regular, func(p *page.Page) {
+		b.renderPage(p, p.Path())
+		p.ReleaseContent()
+	})
+}
+
+// renderLists renders home, sections, taxonomies and terms, each with all
+// its pager pages and its feed.
+func (b *build) renderLists(ctx context.Context) {
+	var lists []*page.Page
+	for _, p := range b.site.All() {
+		if p.Kind() != page.KindPage {
+			lists = append(lists, p)
+		}
+	}
+	parallel(ctx, lists, func(p *page.Page) {
+		p.SetPager(1)
+		if !b.renderPage(p, p.Path()) {
+			return
+		}
+		if pager := p.PagerUsed(); pager != nil {
+			for n := 2; n <= pager.TotalPages(); n++ {
+				p.SetPager(n)
+				if !b.renderPage(p, page.PagePath(p.Path(), n)) {
+					return
+				}
+			}
+			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+		}
+		if p.HasFeed() {
+			b.writeFeed(p)
+		}
+	})
+}
+
+func (b *build) layoutFor(p *page.Page) (*template.Template, error) {
+	singular := ""
+	for s, pl := range b.cfg.Taxonomies {
+		if pl == p.Section() {
+			singular = s
+		}
+	}
+	cands := tpl.Candidates(p.Kind(), p.Type(), p.Section(), p.Layout(), singular)
+	t, err := b.tpls.Lookup(p.Type(), cands...)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, fmt.Errorf("no layout for this %s page; looked for layouts/%s", p.Kind(), strings.Join(cands, ", layouts/"))
+	}
+	return t, nil
+}
+
+// renderPage executes p's layout and writes it to sitePath's file.
+func (b *build) renderPage(p *page.Page, sitePath string) bool {
+	who := p.Path()
+	if src := p.Source(); src != nil {
+		who = src.Path
+	}
+	t, err := b.layoutFor(p)
+	if err != nil {
+		b.errs.Add(fmt.Errorf("%s: %w", who, err))
+		return false
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	buf.Reset()
+	if err := tpl.Execute(buf, t, p); err != nil {
+		b.errs.Add(fmt.Errorf("%w (rendering %s)", err, who))
+		return false
+	}
+	if err := b.stage.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
+		b.errs.Add(err)
+		return false
+	}
+	b.mu.Lock()
+	b.pages++
+	b.mu.Unlock()
+	return true
+}

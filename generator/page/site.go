@@ -1,0 +1,599 @@
+// Package page is Agora's content model: the site, its pages, sections and
+// taxonomy terms, sorted and linked, with the Hugo vocabulary that layouts
+// use (.Title, .Pages, .Paginate, .Site.Menus …). It is built once per
+// build from the loaded content and is read-only afterwards, except for
+// each page's lazily rendered Markdown and its pager.
+package page
+
+import (
+	"cmp"
+	"html/template"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agora-hub/agora/generator/config"
+	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/urls"
+)
+
+// Kinds of page, Hugo's names.
+const (
+	KindHome     = "home"
+	KindPage     = "page"
+	KindSection  = "section"
+	KindTaxonomy = "taxonomy"
+	KindTerm     = "term"
+	Kind404      = "404"
+)
+
+// Options are the build's choices that decide which pages exist.
+type Options struct {
+	Now           time.Time
+	BuildDrafts   bool
+	BuildFuture   bool
+	BuildExpired  bool
+	Markdown      *markup.Renderer
+	AbsoluteLinks bool // serve mode may need it later; unused for now
+}
+
+// Skipped counts pages left out of the build, by reason.
+type Skipped struct{ Drafts, Future, Expired int }
+
+// Site is the whole model.
+type Site struct {
+	cfg        *config.Config
+	md         *markup.Renderer
+	now        time.Time
+	home       *Page
+	notFound   *Page
+	all        []*Page // every page with an output, in a stable order
+	regular    []*Page // regular pages, default sort
+	sections   []*Page // top-level sections, by weight then title
+	taxonomies map[string]*Page
+	terms      map[string]map[string]*Page // plural → term key → term page
+	menus      map[string][]*MenuEntry
+	aliases    []Alias
+	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
+	files      []content.StaticFile
+	Skipped    Skipped
+}
+
+// Alias is a Hugo alias: an old URL that redirects to a page.
+type Alias struct {
+	From string // clean site path
+	To   *Page
+	File string // where it was declared
+	Line int
+}
+
+// MenuEntry is one item of a site menu.
+type MenuEntry struct {
+	Name, Identifier, Title string
+	URL                     string // ready to use in href: base path included
+	Weight                  int
+}
+
+// New builds the model. All problems are reported together.
+func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
+	s := &Site{
+		cfg:        cfg,
+		md:         opt.Markdown,
+		now:        opt.Now,
+		taxonomies: map[string]*Page{},
+		terms:      map[string]map[string]*Page{},
+		byPath:     map[string]*Page{},
+		files:      tree.Files,
+	}
+	var errs diag.List
+	var sources []*content.Source
+	for _, src := range tree.Sources {
+		if s.excluded(src, opt) {
+			continue
+		}
+		sources = append(sources, src)
+	}
+
+	// Sections first, so that pages can find the one they belong to.
+	sectionAt := map[string]*Page{}
+	for _, src := range sources {
+		if src.Kind != content.Branch {
+			continue
+		}
+		dir := src.Dir()
+		if dir == "" {
+			s.home = s.newPage(KindHome, src)
+			continue
+		}
+		sectionAt[dir] = s.newPage(KindSection, src)
+	}
+	if s.home == nil {
+		s.home = s.newPage(KindHome, nil)
+	}
+	if s.home.title == "" {
+		s.home.title = cfg.Title
+	}
+	for _, src := range sources {
+		if src.Kind == content.Branch {
+			continue
+		}
+		if top, _, _ := strings.Cut(src.Dir(), "/"); top != "" && sectionAt[top] == nil {
+			sec := s.newPage(KindSection, nil)
+			sec.dir = top
+			sec.title = content.TitleFromName(top)
+			sectionAt[top] = sec
+		}
+	}
+	dirs := make([]string, 0, len(sectionAt))
+	for d := range sectionAt {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		sec := sectionAt[d]
+		sec.parent = s.home
+		for p := path.Dir(d); p != "."; p = path.Dir(p) {
+			if anc := sectionAt[p]; anc != nil {
+				sec.parent = anc
+				break
+			}
+		}
+		sec.parent.sections = append(sec.parent.sections, sec)
+		sec.parent.children = append(sec.parent.children, sec)
+		top, _, _ := strings.Cut(d, "/")
+		sec.section = top
+		if sec.parent == s.home {
+			s.sections = append(s.sections, sec)
+		}
+	}
+
+	for _, src := range sources {
+		if src.Kind == content.Branch {
+			continue
+		}
+		p := s.newPage(KindPage, src)
+		p.parent = s.home
+		for d := src.Dir(); d != "" && d != "."; d = path.Dir(d) {
+			if sec := sectionAt[d]; sec != nil {
+				p.parent = sec
+				break
+			}
+		}
+		p.section, _, _ = strings.Cut(src.Dir(), "/")
+		p.parent.children = append(p.parent.children, p)
+		s.regular = append(s.regular, p)
+	}
+
+	s.assignURLs(&errs)
+	s.buildTaxonomies()
+	s.buildMenus()
+	s.link()
+	s.checkOutputs(&errs)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// excluded applies drafts, future and expiry, counting what it leaves out.
+func (s *Site) excluded(src *content.Source, opt Options) bool {
+	m := src.Meta
+	switch {
+	case m.Draft && !opt.BuildDrafts:
+		s.Skipped.Drafts++
+	case !opt.BuildFuture && publishDate(m).After(opt.Now):
+		s.Skipped.Future++
+	case !opt.BuildExpired && !m.ExpiryDate.IsZero() && !m.ExpiryDate.After(opt.Now):
+		s.Skipped.Expired++
+	default:
+		return false
+	}
+	return true
+}
+
+func publishDate(m content.Meta) time.Time {
+	if !m.PublishDate.IsZero() {
+		return m.PublishDate
+	}
+	return m.Date
+}
+
+func (s *Site) newPage(kind string, src *content.Source) *Page {
+	p := &Page{site: s, kind: kind, src: src, pagerSize: s.cfg.Paginate}
+	if src != nil {
+		m := src.Meta
+		p.title = m.Title
+		p.dir = src.Dir()
+		p.params = src.Params
+		p.weight = m.Weight
+		// Hugo's date fallbacks: date ← publishDate; lastmod ← date.
+		p.date = cmp.Or(m.Date, m.PublishDate)
+		p.publishDate = cmp.Or(m.PublishDate, m.Date)
+		p.lastmod = cmp.Or(m.Lastmod, p.date)
+		p.expiryDate = m.ExpiryDate
+		s.byPath[strings.TrimSuffix(src.Rel, ".md")] = p
+		s.byPath[src.Rel] = p
+	}
+	if p.params == nil {
+		p.params = map[string]any{}
+	}
+	return p
+}
+
+// assignURLs gives every page its site path, Hugo's defaults with URLs
+// lower-cased and no segment starting with '_' or '.'.
+func (s *Site) assignURLs(errs *diag.List) {
+	s.home.path = "/"
+	s.byPath[""] = s.home
+	for _, sec := range s.allSections() {
+		sec.path = dirPath(sec.dir)
+		s.byPath[sec.dir] = sec
+		s.custom(sec, errs)
+	}
+	for _, p := range s.regular {
+		m := p.src.Meta
+		name := p.src.Name()
+		if m.Slug != "" {
+			name = m.Slug
+			if strings.Contains(name, "/") || strings.Contains(name, "..") || urls.Segment(name) == "" {
+				errs.Add(diag.At(p.src.Path, m.Lines["slug"], "slug %q must be one URL segment such as \"my-tip\"", m.Slug))
+				continue
+			}
+		}
+		dir := p.src.Dir()
+		if p.src.Kind == content.Leaf {
+			dir = path.Dir(dir)
+			if dir == "." {
+				dir = ""
+			}
+		}
+		p.path = dirPath(dir) + urls.Segment(name) + "/"
+		s.custom(p, errs)
+	}
+	for _, p := range s.regular {
+		for _, a := range p.src.Meta.Aliases {
+			from, err := urls.CleanPath(a)
+			if err != nil {
+				errs.Add(diag.At(p.src.Path, p.src.Meta.Lines["aliases"], "aliases: %v", err))
+				continue
+			}
+			s.aliases = append(s.aliases, Alias{From: from, To: p, File: p.src.Path, Line: p.src.Meta.Lines["aliases"]})
+		}
+	}
+}
+
+// custom applies a front-matter url, which replaces the whole path.
+func (s *Site) custom(p *Page, errs *diag.List) {
+	if p.src == nil || p.src.Meta.URL == "" {
+		return
+	}
+	u, err := urls.CleanPath(p.src.Meta.URL)
+	if err != nil {
+		errs.Add(diag.At(p.src.Path, p.src.Meta.Lines["url"], "url: %v", err))
+		return
+	}
+	segs := strings.Split(strings.Trim(u, "/"), "/")
+	for i, seg := range segs {
+		if i == len(segs)-1 && strings.HasSuffix(seg, ".html") {
+			segs[i] = urls.Segment(strings.TrimSuffix(seg, ".html")) + ".html"
+			continue
+		}
+		segs[i] = urls.Segment(seg)
+	}
+	p.path = "/" + strings.Join(segs, "/")
+	if !strings.HasSuffix(p.path, ".html") && p.path != "/" {
+		p.path += "/"
+	}
+}
+
+func dirPath(dir string) string {
+	if dir == "" {
+		return "/"
+	}
+	segs := strings.Split(dir, "/")
+	for i, seg := range segs {
+		segs[i] = urls.Segment(seg)
+	}
+	return "/" + strings.Join(segs, "/") + "/"
+}
+
+func (s *Site) allSections() []*Page {
+	var out []*Page
+	var walk func(*Page)
+	walk = func(p *Page) {
+		for _, c := range p.sections {
+			out = append(out, c)
+			walk(c)
+		}
+	}
+	walk(s.home)
+	return out
+}
+
+func (s *Site) buildTaxonomies() {
+	for _, plural := range s.cfg.TaxonomyNames() {
+		tax := s.newPage(KindTaxonomy, nil)
+		tax.title = content.TitleFromName(plural)
+		tax.taxonomy = plural
+		tax.section = plural
+		tax.path = "/" + plural + "/"
+		tax.parent = s.home
+		s.taxonomies[plural] = tax
+		terms := map[string]*Page{}
+		s.terms[plural] = terms
+		for _, p := range s.regular {
+			for _, term := range p.src.Meta.Terms[plural] {
+				key := urls.Segment(term)
+				if key == "" {
+					continue
+				}
+				t := terms[key]
+				if t == nil {
+					t = s.newPage(KindTerm, nil)
+					t.title = term
+					t.term = key
+					t.taxonomy = plural
+					t.section = plural
+					t.path = tax.path + key + "/"
+					t.parent = tax
+					terms[key] = t
+					tax.children = append(tax.children, t)
+				}
+				if !slices.Contains(t.children, p) {
+					t.children = append(t.children, p)
+				}
+				if p.terms == nil {
+					p.terms = map[string][]*Page{}
+				}
+				if !slices.Contains(p.terms[plural], t) {
+					p.terms[plural] = append(p.terms[plural], t)
+				}
+			}
+		}
+		slices.SortFunc(tax.children, func(a, b *Page) int { return cmp.Compare(a.term, b.term) })
+	}
+}
+
+func (s *Site) buildMenus() {
+	s.menus = map[string][]*MenuEntry{}
+	for name, entries := range s.cfg.Menu {
+		for _, e := range entries {
+			s.menus[name] = append(s.menus[name], &MenuEntry{
+				Name: e.Name, Identifier: cmp.Or(e.Identifier, e.Name), Title: e.Title,
+				URL: s.cfg.Base.Rel(e.URL), Weight: e.Weight,
+			})
+		}
+		slices.SortStableFunc(s.menus[name], func(a, b *MenuEntry) int {
+			return cmp.Or(cmp.Compare(a.Weight, b.Weight), cmp.Compare(a.Name, b.Name))
+		})
+	}
+}
+
+// link sorts every list, dates list pages by their newest member and sets
+// Prev/Next within each top-level section.
+func (s *Site) link() {
+	SortDefault(s.regular)
+	var lists []*Page
+	lists = append(lists, s.home)
+	lists = append(lists, s.allSections()...)
+	for _, t := range s.taxonomyPages() {
+		lists = append(lists, t)
+		lists = append(lists, t.children...)
+	}
+	// Deepest lists first so a section's date reflects its subsections.
+	for i := len(lists) - 1; i >= 0; i-- {
+		l := lists[i]
+		if l.kind != KindTaxonomy {
+			SortDefault(l.children)
+		}
+		for _, c := range l.children {
+			if c.date.After(l.date) && (l.src == nil || l.src.Meta.Date.IsZero()) {
+				l.date = c.date
+			}
+			if c.lastmod.After(l.lastmod) {
+				l.lastmod = c.lastmod
+			}
+		}
+	}
+	bySection := map[string][]*Page{}
+	for _, p := range s.regular {
+		bySection[p.section] = append(bySection[p.section], p)
+	}
+	for _, ps := range bySection {
+		// Lists run newest first; Next is the newer page, Prev the older.
+		for i, p := range ps {
+			if i > 0 {
+				p.next = ps[i-1]
+			}
+			if i+1 < len(ps) {
+				p.prev = ps[i+1]
+			}
+		}
+	}
+	slices.SortStableFunc(s.sections, func(a, b *Page) int {
+		return cmp.Or(cmpWeight(a.weight, b.weight), cmp.Compare(a.title, b.title))
+	})
+	s.notFound = s.newPage(Kind404, nil)
+	s.notFound.title = "Page not found"
+	s.notFound.path = "/404.html"
+	s.notFound.parent = s.home
+
+	s.all = append(s.all, s.home)
+	s.all = append(s.all, s.allSections()...)
+	s.all = append(s.all, s.regular...)
+	for _, t := range s.taxonomyPages() {
+		s.all = append(s.all, t)
+		s.all = append(s.all, t.children...)
+	}
+	for _, p := range s.all {
+		p.permalink = s.cfg.Base.Abs(p.path)
+		p.relPermalink = s.cfg.Base.Rel(p.path)
+	}
+	s.notFound.permalink = s.cfg.Base.Abs(s.notFound.path)
+	s.notFound.relPermalink = s.cfg.Base.Rel(s.notFound.path)
+}
+
+func (s *Site) taxonomyPages() []*Page {
+	out := make([]*Page, 0, len(s.taxonomies))
+	for _, name := range s.cfg.TaxonomyNames() {
+		out = append(out, s.taxonomies[name])
+	}
+	return out
+}
+
+// checkOutputs refuses two pages, or a page and an alias, that would write
+// the same file: one would silently overwrite the other.
+func (s *Site) checkOutputs(errs *diag.List) {
+	owner := map[string]string{}
+	claim := func(sitePath, who string, file string, line int) {
+		out := OutputFile(sitePath)
+		if prev, ok := owner[out]; ok {
+			errs.Add(diag.At(file, line, "URL %s is also produced by %s", sitePath, prev))
+			return
+		}
+		owner[out] = who
+	}
+	for _, p := range s.all {
+		who, file, line := p.path, "", 0
+		if p.src != nil {
+			who, file, line = p.src.Path, p.src.Path, p.src.Meta.Lines["url"]
+		}
+		claim(p.path, who, file, line)
+	}
+	for _, a := range s.aliases {
+		claim(a.From, a.File+" (alias)", a.File, a.Line)
+	}
+}
+
+// OutputFile maps a site path to the file that serves it: "/a/" →
+// "a/index.html", "/a.html" → "a.html".
+func OutputFile(sitePath string) string {
+	p := strings.TrimPrefix(sitePath, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		return p + "index.html"
+	}
+	return p
+}
+
+// SortDefault is Hugo's default order: weight (0 last), date newest first,
+// title, then path for a stable result.
+func SortDefault(ps []*Page) {
+	slices.SortStableFunc(ps, func(a, b *Page) int {
+		return cmp.Or(
+			cmpWeight(a.weight, b.weight),
+			b.date.Compare(a.date),
+			cmp.Compare(a.title, b.title),
+			cmp.Compare(a.path, b.path),
+		)
+	})
+}
+
+func cmpWeight(a, b int) int {
+	switch {
+	case a == b:
+		return 0
+	case a == 0:
+		return 1
+	case b == 0:
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+// Accessors for the build.
+
+// Home is the home page.
+func (s *Site) Home() *Page { return s.home }
+
+// NotFound is the 404 page.
+func (s *Site) NotFound() *Page { return s.notFound }
+
+// All returns every page that has an output.
+func (s *Site) All() []*Page { return s.all }
+
+// Aliases are the redirects to write.
+func (s *Site) AliasList() []Alias { return s.aliases }
+
+// Config is the site configuration.
+func (s *Site) Config() *config.Config { return s.cfg }
+
+// Now is the build clock.
+func (s *Site) Now() time.Time { return s.now }
+
+// Markdown is the site's Markdown renderer.
+func (s *Site) Markdown() *markup.Renderer { return s.md }
+
+// Template vocabulary.
+
+func (s *Site) Title() string                             { return s.cfg.Title }
+func (s *Site) BaseURL() string                           { return s.cfg.Base.String() }
+func (s *Site) Params() map[string]any                    { return s.cfg.Params }
+func (s *Site) Copyright() string                         { return s.cfg.Copyright }
+func (s *Site) LanguageCode() string                      { return s.cfg.LanguageCode }
+func (s *Site) Menus() map[string][]*MenuEntry            { return s.menus }
+func (s *Site) Pages() []*Page                            { return s.all }
+func (s *Site) RegularPages() []*Page                     { return s.regular }
+func (s *Site) Sections() []*Page                         { return s.sections }
+func (s *Site) Lastmod() time.Time                        { return s.home.lastmod }
+func (s *Site) LastChange() time.Time                     { return s.home.lastmod }
+func (s *Site) Taxonomies() map[string]map[string][]*Page { return s.taxonomyMap() }
+func (s *Site) IsServer() bool                            { return false }
+
+func (s *Site) taxonomyMap() map[string]map[string][]*Page {
+	out := make(map[string]map[string][]*Page, len(s.terms))
+	for plural, terms := range s.terms {
+		m := make(map[string][]*Page, len(terms))
+		for key, t := range terms {
+			m[key] = t.children
+		}
+		out[plural] = m
+	}
+	return out
+}
+
+// GetPage finds a page by its content path, Hugo style: "/tips",
+// "tips/x.md", "tips/x", "/" for home, "/tags/go" for a term.
+func (s *Site) GetPage(ref string) *Page {
+	ref = strings.Trim(ref, "/")
+	if p, ok := s.byPath[ref]; ok {
+		return p
+	}
+	if plural, key, ok := strings.Cut(ref, "/"); ok {
+		if t := s.terms[plural][urls.Segment(key)]; t != nil {
+			return t
+		}
+	} else if t := s.taxonomies[ref]; t != nil {
+		return t
+	}
+	return nil
+}
+
+// IsMenuCurrent reports whether entry links to page p.
+func (e *MenuEntry) IsCurrent(p *Page) bool { return p != nil && e.URL == p.relPermalink }
+
+var _ = template.HTML("")
+
+// ContentFile is a non-Markdown file under content/ outside any bundle,
+// published beside the pages of its folder.
+type ContentFile struct {
+	Rel string // below content/
+	Out string // output path: folders as URLs (lower case), file name kept
+}
+
+// ContentFiles lists them. File names keep their case because Markdown
+// links to them by name.
+func (s *Site) ContentFiles() []ContentFile {
+	out := make([]ContentFile, 0, len(s.files))
+	for _, f := range s.files {
+		dir := path.Dir(f.Rel)
+		if dir == "." {
+			dir = ""
+		}
+		out = append(out, ContentFile{Rel: f.Rel, Out: strings.TrimPrefix(dirPath(dir), "/") + path.Base(f.Rel)})
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+// Package cli parses agora's command line and calls the packages that do
+// the work. It holds no logic of its own beyond flags and messages.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/agora-hub/agora/generator"
+	"github.com/agora-hub/agora/generator/scaffold"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, env *env, args []string) error
+}
+
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"build", "[flags]", "build the site into public/", runBuild},
+		{"new", "site DIR | SECTION/NAME.md [flags]", "make a new site, or a page from an archetype", runNew},
+		{"version", "", "print the version", runVersion},
+		{"help", "[COMMAND]", "show help", nil},
+	}
+}
+
+// usageError is a mistake on the command line: exit code 2 and a hint.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// Run runs agora with args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printHelp(stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "-h" || name == "--help" {
+		if len(rest) > 0 {
+			return helpFor(e, rest[0])
+		}
+		printHelp(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name || c.run == nil {
+			continue
+		}
+		err := c.run(ctx, e, rest)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "agora %s: %v\nRun 'agora help %s' for usage.\n", name, err, name)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "agora %s: failed:\n%v\n", name, err)
+			return exitError
+		}
+	}
+	fmt.Fprintf(stderr, "agora: unknown command %q\n\n", name)
+	printHelp(stderr)
+	return exitUsage
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "Agora builds a community hub from Markdown and mails its tips to subscribers.")
+	fmt.Fprintln(w, "\nUsage: agora COMMAND [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes -s/--source DIR (the site, default \".\").\nRun 'agora help COMMAND' for its flags.")
+}
+
+func helpFor(e *env, name string) int {
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			fmt.Fprintf(e.stdout, "Usage: agora %s %s\n\n%s.\n\n", c.name, c.args, upperFirst(c.summary))
+			_ = c.run(context.Background(), &env{stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+			return exitOK
+		}
+	}
+	fmt.Fprintf(e.stderr, "agora help: unknown command %q\n", name)
+	return exitUsage
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// flags is a FlagSet whose options may come before, between or after
+// positional arguments (agora new tips/x.md -s DIR), which the standard
+// package alone does not allow.
+type flags struct {
+	*flag.FlagSet
+	env *env
+}
+
+func newFlags(e *env, name string) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &flags{FlagSet: fs, env: e}
+}
+
+// both registers a short and a long name for one string option.
+func (f *flags) str(p *string, short, long, value, usage string) {
+	*p = value
+	if short != "" {
+		f.StringVar(p, short, value, usage)
+	}
+	f.StringVar(p, long, value, usage)
+}
+
+func (f *flags) boolean(p *bool, short, long, usage string) {
+	if short != "" {
+		f.BoolVar(p, short, false, usage)
+	}
+	f.BoolVar(p, long, false, usage)
+}
+
+// parse returns the positional arguments.
+func (f *flags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.printDefaults()
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (f *flags) printDefaults() {
+	w := f.env.stdout
+	seen := map[string][]string{}
+	var order []*flag.Flag
+	f.VisitAll(func(fl *flag.Flag) {
+		if _, ok := seen[fl.Usage]; !ok {
+			order = append(order, fl)
+		}
+		seen[fl.Usage] = append(seen[fl.Usage], fl.Name)
+	})
+	fmt.Fprintln(w, "Flags:")
+	for _, fl := range order {
+		var names []string
+		for _, n := range seen[fl.Usage] {
+			if len(n) == 1 {
+				names = append([]string{"-" + n}, names...)
+			} else {
+				names = append(names, "--"+n)
+			}
+		}
+		def := ""
+		if fl.DefValue != "" && fl.DefValue != "false" {
+			def = fmt.Sprintf(" (default %q)", fl.DefValue)
+		}
+		fmt.Fprintf(w, "  %-26s %s%s\n", strings.Join(names, ", "), fl.Usage, def)
+	}
+}
+
+func runBuild(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "build")
+	var opt generator.Options
+	var now string
+	var quiet bool
+	f.str(&opt.Source, "s", "source", ".", "site folder holding site.toml")
+	f.str(&opt.Destination, "d", "destination", "", "output folder (default SOURCE/public)")
+	f.str(&opt.BaseURL, "b", "baseURL", "", "base URL to build for, overriding site.toml")
+	f.boolean(&opt.BuildDrafts, "D", "buildDrafts", "include drafts")
+	f.boolean(&opt.BuildFuture, "F", "buildFuture", "include pages whose publish date is in the future")
+	f.boolean(&opt.BuildExpired, "E", "buildExpired", "include expired pages")
+	f.str(&now, "", "now", "", "the build clock, RFC 3339 (reproducible output)")
+	f.boolean(&quiet, "q", "quiet", "print nothing on success")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (the site folder is given with -s)", pos[0])}
+	}
+	if opt.Now, err = parseNow(now); err != nil {
+		return err
+	}
+	res, err := generator.Build(ctx, opt)
+	if err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintln(e.stdout, res)
+	}
+	return nil
+}
+
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, &usageError{fmt.Sprintf("--now %q: want RFC 3339, such as 2026-05-01T09:00:00Z", s)}
+	}
+	return t, nil
+}
+
+func runNew(_ context.Context, e *env, args []string) error {
+	f := newFlags(e, "new")
+	var source, now string
+	f.str(&source, "s", "source", ".", "site folder holding site.toml")
+	f.str(&now, "", "now", "", "the date to put in the page, RFC 3339")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 2 && pos[0] == "site":
+		files, err := scaffold.Site(pos[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Created a new site in %s (%d files).\nNext:\n  cd %s\n  agora new tips/my-first-tip.md\n  agora build\n", pos[1], len(files), pos[1])
+		return nil
+	case len(pos) == 1 && pos[0] != "site":
+		t, err := parseNow(now)
+		if err != nil {
+			return err
+		}
+		if t.IsZero() {
+			t = time.Now()
+		}
+		path, err := scaffold.Content(source, pos[0], t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Created %s\n", path)
+		return nil
+	}
+	return &usageError{"want 'agora new site DIR' or 'agora new SECTION/NAME.md'"}
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	f := newFlags(e, "version")
+	var source string
+	f.str(&source, "s", "source", ".", "ignored; accepted like every command")
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	fmt.Fprintf(e.stdout, "agora %s %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
