@@ -52,24 +52,31 @@ type Result struct {
 
 // String is the one-line build summary.
 func (r *Result) String() string {
-	s := fmt.Sprintf("Built %d pages, %d redirects and %d files into %s in %s", r.Pages, r.Redirects, r.Files, r.Destination, r.Duration.Round(time.Millisecond))
+	s := fmt.Sprintf("Built %s, %s and %s into %s in %s", plural(r.Pages, "page"), plural(r.Redirects, "redirect"), plural(r.Files, "file"), r.Destination, r.Duration.Round(time.Millisecond))
 	var out []string
 	for _, c := range []struct {
 		n    int
 		what string
 	}{{r.Skipped.Drafts, "draft"}, {r.Skipped.Future, "future"}, {r.Skipped.Expired, "expired"}} {
 		if c.n > 0 {
-			w := c.what
-			if c.what == "draft" && c.n > 1 {
-				w = "drafts"
+			if c.what == "draft" {
+				out = append(out, plural(c.n, "draft"))
+			} else {
+				out = append(out, fmt.Sprintf("%d %s", c.n, c.what))
 			}
-			out = append(out, fmt.Sprintf("%d %s", c.n, w))
 		}
 	}
 	if len(out) > 0 {
 		s += "; left out " + strings.Join(out, ", ") + " (-D, -F, -E build them)"
 	}
 	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // Build runs the whole pipeline. On error the destination is untouched.
@@ -244,39 +251,35 @@ func dirFS(dir string) fs.FS {
 // copyStatic copies static/ (the site's over the theme's), content files
 // outside bundles, and each leaf bundle's resources.
 func (b *build) copyStatic() {
-	type file struct{ src, owner string }
+	type file struct {
+		fsys  fs.FS
+		owner string
+	}
 	files := map[string]file{}
+	collect := func(fsys fs.FS, display string) {
+		if fsys == nil {
+			return
+		}
+		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+				return nil
+			}
+			files[p] = file{fsys: fsys, owner: display + "/" + p}
+			return nil
+		})
+	}
 	if b.theme != nil {
 		if static, err := fs.Sub(b.theme, "static"); err == nil {
-			_ = fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return nil
-				}
-				files[p] = file{owner: "themes/" + b.cfg.Theme + "/static/" + p, src: "theme:" + p}
-				return nil
-			})
+			collect(static, "themes/"+b.cfg.Theme+"/static")
 		}
 	}
-	siteStatic := filepath.Join(b.root, "static")
-	_ = filepath.WalkDir(siteStatic, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-			return nil
-		}
-		rel, _ := filepath.Rel(siteStatic, p)
-		files[filepath.ToSlash(rel)] = file{owner: "static/" + filepath.ToSlash(rel), src: p}
-		return nil
-	})
+	collect(dirFS(filepath.Join(b.root, "static")), "static")
 	for rel, f := range files {
-		var err error
-		if name, ok := strings.CutPrefix(f.src, "theme:"); ok {
-			err = b.copyFromFS(rel, f.owner, name)
-		} else {
-			err = b.stage.Copy(rel, f.owner, f.src)
-		}
-		b.errs.Add(err)
+		b.errs.Add(b.stage.Copy(rel, f.owner, f.fsys, rel))
 	}
+	contentFS := os.DirFS(filepath.Join(b.root, content.Dir))
 	for _, sf := range b.site.ContentFiles() {
-		b.errs.Add(b.stage.Copy(sf.Out, "content/"+sf.Rel, filepath.Join(b.root, content.Dir, filepath.FromSlash(sf.Rel))))
+		b.errs.Add(b.stage.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
 	for _, p := range b.site.All() {
 		src := p.Source()
@@ -285,19 +288,9 @@ func (b *build) copyStatic() {
 		}
 		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")
 		for _, r := range src.Resources {
-			from := filepath.Join(b.root, content.Dir, filepath.FromSlash(src.Dir()), filepath.FromSlash(r))
-			b.errs.Add(b.stage.Copy(outDir+r, src.Path, from))
+			b.errs.Add(b.stage.Copy(outDir+r, src.Path, contentFS, src.Dir()+"/"+r))
 		}
 	}
-}
-
-func (b *build) copyFromFS(rel, owner, name string) error {
-	static, _ := fs.Sub(b.theme, "static")
-	data, err := fs.ReadFile(static, name)
-	if err != nil {
-		return err
-	}
-	return b.stage.Write(rel, owner, data)
 }
 
 // parallel runs fn over items on every core and stops early when ctx ends.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzRender(f *testing.F) {
@@ -26,6 +27,12 @@ func FuzzRender(f *testing.F) {
 	safe := New(Options{BasePath: "/hub/"})
 	unsafe := New(Options{Unsafe: true, BasePath: "/hub/"})
 	f.Fuzz(func(t *testing.T, src string) {
+		t0 := time.Now()
+		defer func() {
+			if d := time.Since(t0); d > 500*time.Millisecond {
+				t.Fatalf("SLOW %v len %d", d, len(src))
+			}
+		}()
 		res := safe.Render([]byte(src))
 		assertNoScriptURLs(t, res.Content)
 		assertNoScriptURLs(t, res.Summary)

@@ -271,21 +271,48 @@ type wordStats struct {
 }
 
 func (w *wordStats) text(s string) {
-	for i := 0; i < len(s); {
+	i := 0
+	for ; i < len(s) && w.count <= w.limit; i++ {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if w.step(isASCIISpace(c)) {
 				w.summary = append(w.summary, c)
 			}
-			i++
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if w.step(unicode.IsSpace(r)) {
 			w.summary = append(w.summary, s[i:i+n]...)
 		}
-		i += n
+		i += n - 1
 	}
+	if i < len(s) {
+		w.count1(s[i:])
+	}
+}
+
+// count1 is text once the summary is complete: it only counts, which is
+// most of the work on a long page, so it keeps its state in locals.
+func (w *wordStats) count1(s string) {
+	count, inWord, seen := w.count, w.inWord, w.seen
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		space := false
+		if c < utf8.RuneSelf {
+			space = isASCIISpace(c)
+		} else {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += n - 1
+		}
+		if space {
+			inWord = false
+		} else if !inWord {
+			inWord, seen = true, true
+			count++
+		}
+	}
+	w.count, w.inWord, w.seen = count, inWord, seen
 }
 
 func (w *wordStats) char(r rune) {

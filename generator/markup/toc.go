@@ -44,11 +44,19 @@ func buildTOC(entries []tocEntry) string {
 		if openItem[level] {
 			b.WriteString("</li>")
 		}
-		b.WriteString(`<li><a href="#`)
-		b.WriteString(stdhtml.EscapeString(e.id))
-		b.WriteString(`">`)
+		b.WriteString("<li>")
+		// An explicit {#id} may say anything; one that reads as a
+		// script URL keeps its text but loses its link, as in Content.
+		link := destAllowed("#"+e.id, false)
+		if link {
+			b.WriteString(`<a href="#`)
+			b.WriteString(stdhtml.EscapeString(e.id))
+			b.WriteString(`">`)
+		}
 		b.WriteString(stdhtml.EscapeString(e.text))
-		b.WriteString("</a>")
+		if link {
+			b.WriteString("</a>")
+		}
 		openItem[level] = true
 	}
 	for ; level > top; level-- {

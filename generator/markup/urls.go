@@ -17,9 +17,24 @@ type text interface{ ~string | ~[]byte }
 // destination may be written. It is an allow-list: a destination with any
 // scheme other than http, https, mailto or tel is refused, as is data:
 // except for raster images. Destinations without a scheme (relative,
-// root-relative, protocol-relative, fragments) are allowed.
+// root-relative, protocol-relative, fragments) are allowed, unless a
+// script URL appears anywhere in them: "?next=javascript:…" is harmless
+// here but becomes live wherever another page echoes it into a link, so no
+// page of ours hands one out.
 func destAllowed[T text](dest T, image bool) bool {
-	s, rest, ok := splitScheme(dest)
+	if needsNormalizing(dest) {
+		return normalDestAllowed(normalizeURL(dest), image)
+	}
+	return normalDestAllowed(dest, image)
+}
+
+// normalDestAllowed is destAllowed for a destination normalizeURL has
+// nothing left to do on.
+func normalDestAllowed[T text](dest T, image bool) bool {
+	if containsScriptURL(dest) {
+		return false
+	}
+	s, rest, ok := cutScheme(dest)
 	if !ok {
 		return true
 	}
@@ -29,6 +44,21 @@ func destAllowed[T text](dest T, image bool) bool {
 		return true
 	case image && equalFold(s, "data"):
 		return isRasterData(rest)
+	}
+	return false
+}
+
+// containsScriptURL reports whether "javascript:" or "vbscript:", in any
+// case, occurs in s.
+func containsScriptURL[T text](s T) bool {
+	const tail = "script:"
+	for i := 0; i+len(tail) <= len(s); i++ {
+		if s[i]|0x20 != 's' || !equalFold(s[i:i+len(tail)], tail) {
+			continue
+		}
+		if i >= 4 && equalFold(s[i-4:i], "java") || i >= 2 && equalFold(s[i-2:i], "vb") {
+			return true
+		}
 	}
 	return false
 }
@@ -52,6 +82,11 @@ func splitScheme[T text](dest T) (scheme, rest T, ok bool) {
 		// Rare; the conversion back to T costs a copy only here.
 		dest = T(normalizeURL(dest))
 	}
+	return cutScheme(dest)
+}
+
+// cutScheme is splitScheme for a normalised URL.
+func cutScheme[T text](dest T) (scheme, rest T, ok bool) {
 	for i := 0; i < len(dest); i++ {
 		switch dest[i] {
 		case ':':

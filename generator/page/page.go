@@ -43,6 +43,7 @@ type Page struct {
 	rendered    markup.Result
 	mu          sync.Mutex
 	keepContent bool
+	released    bool
 
 	pager    *Pager
 	pagerNum int
@@ -64,7 +65,8 @@ func (p *Page) Members() []*Page { return p.children }
 // written (it is in a feed).
 func (p *Page) KeepContent() { p.keepContent = true }
 
-// render renders the Markdown once. Safe for concurrent use.
+// render renders the Markdown once and returns the result, whose Content
+// may have been released. Safe for concurrent use.
 func (p *Page) render() markup.Result {
 	p.renderOnce.Do(func() {
 		if p.src == nil {
@@ -77,12 +79,7 @@ func (p *Page) render() markup.Result {
 	})
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	r := p.rendered
-	if r.Content == "" && r.WordCount > 0 {
-		// Released after writing; rendered again for the rare late reader.
-		r.Content = p.site.md.Render(p.src.Body).Content
-	}
-	return r
+	return p.rendered
 }
 
 // ReleaseContent drops the full HTML once the page's own output is written
@@ -93,6 +90,7 @@ func (p *Page) ReleaseContent() {
 	}
 	p.mu.Lock()
 	p.rendered.Content = ""
+	p.released = true
 	p.mu.Unlock()
 }
 
@@ -197,7 +195,18 @@ func (p *Page) Layout() string {
 }
 
 // Content is the rendered Markdown.
-func (p *Page) Content() template.HTML { return template.HTML(p.render().Content) }
+func (p *Page) Content() template.HTML {
+	r := p.render()
+	p.mu.Lock()
+	released := p.released
+	p.mu.Unlock()
+	if released {
+		// A late reader (a list showing full content): render again rather
+		// than hold every page's HTML for the whole build.
+		return template.HTML(p.site.md.Render(p.src.Body).Content)
+	}
+	return template.HTML(r.Content)
+}
 
 // Summary is the front-matter summary (as Markdown), the part before
 // <!--more-->, or the first 70 words.

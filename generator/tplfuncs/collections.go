@@ -1,6 +1,7 @@
 package tplfuncs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
@@ -110,7 +111,7 @@ func sortFunc(coll any, args ...any) (result any, err error) {
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return compareSortKeys(mk[a], mk[b]) })
+		slices.SortStableFunc(idx, func(a, b int) int { return compareSortKeys(&mk[a], &mk[b]) })
 		entries = make([]entry, len(keys))
 		for j, i := range idx {
 			e := cv.MapIndex(keys[i])
@@ -126,15 +127,25 @@ func sortFunc(coll any, args ...any) (result any, err error) {
 		return nil, fail("sort", "can't sort %T", coll)
 	}
 
-	slices.SortStableFunc(entries, func(a, b entry) int {
+	// Sorting indices with the position as the last tie-break is a stable
+	// sort in O(n log n) that moves ints rather than large entries.
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		c := compareSortKeys(&entries[a].key, &entries[b].key)
 		if desc {
-			return compareSortKeys(b.key, a.key)
+			c = -c
 		}
-		return compareSortKeys(a.key, b.key)
+		if c == 0 {
+			return cmp.Compare(a, b)
+		}
+		return c
 	})
 	out := reflect.MakeSlice(outType, len(entries), len(entries))
-	for i, e := range entries {
-		out.Index(i).Set(e.val)
+	for i, j := range order {
+		out.Index(i).Set(entries[j].val)
 	}
 	return out.Interface(), nil
 }

@@ -276,14 +276,17 @@ func (k sortKey) rank() int {
 // compareSortKeys compares two keys. A missing value compares as the zero
 // value of the other side's class, as in Hugo, so a page without a weight
 // sorts like weight 0 and one without a date like the zero time.
-func compareSortKeys(a, b sortKey) int {
+//
+// The keys are passed by pointer because a sort compares each one many
+// times and a sortKey is a dozen words.
+func compareSortKeys(a, b *sortKey) int {
 	switch {
 	case a.k == kNil && b.k == kNil:
 		return 0
 	case a.k == kNil:
-		a = sortKey{k: b.k}
+		a = &sortKey{k: b.k}
 	case b.k == kNil:
-		b = sortKey{k: a.k}
+		b = &sortKey{k: a.k}
 	}
 	if ra, rb := a.rank(), b.rank(); ra != rb {
 		return cmp.Compare(ra, rb)

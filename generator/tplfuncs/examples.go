@@ -90,7 +90,7 @@ func Examples() []Example {
 		{"urlize", `{{ urlize "Hello, World & Friends" }}`, nil, "hello-world-friends"},
 		{"lower", `{{ lower "HeLLo" }}`, nil, "hello"},
 		{"upper", `{{ upper "go" }}`, nil, "GO"},
-		{"title", `{{ title "the lord of the rings" }} {{ title "don't panic" }}`, nil, "The Lord Of The Rings Don't Panic"},
+		{"title", `{{ title "the lord of the rings" }} {{ title "don't panic" }}`, nil, "The Lord Of The Rings Don&#39;t Panic"},
 		{"truncate", `{{ truncate 10 "Keep my HTML please" }}`, nil, "Keep my …"},
 		{"truncate", `{{ "<em>Keep my HTML</em>" | safeHTML | truncate 10 }}`, nil, "<em>Keep my …</em>"},
 		{"truncate", `{{ truncate 5 "..." "Hello world" }} {{ truncate 4 "Supercalifragilistic" }} {{ truncate 20 "a < b" }}`, nil, "Hello... Supe … a &lt; b"},
