@@ -394,3 +394,23 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestThemeChoice: the built-in theme serves a site with no layouts; a site
+// with its own layouts and no theme key gets none (Hugo's rule), so its
+// _default/list.html renders the home page.
+func TestThemeChoice(t *testing.T) {
+	page := "-- content/posts/a.md --\n+++\ntitle = \"A\"\n+++\n"
+	bare := testsite.New(t, "-- site.toml --\ntitle = \"Hub\"\n"+page)
+	_, pub := build(t, bare)
+	assertFile(t, pub, "css/main.css")
+	assertFile(t, pub, "index.html", `<main id="main"`)
+
+	own := testsite.New(t, "-- site.toml --\ntitle = \"Hub\"\n"+layouts+page)
+	_, pub = build(t, own)
+	assertNoFile(t, pub, "css/main.css")
+	assertFile(t, pub, "index.html", `<a class="item" href="/posts/">Posts</a>`)
+
+	both := testsite.New(t, "-- site.toml --\ntitle = \"Hub\"\ntheme = \"default\"\n"+layouts+page)
+	_, pub = build(t, both)
+	assertFile(t, pub, "css/main.css")
+}

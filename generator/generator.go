@@ -113,6 +113,7 @@ type build struct {
 	site      *page.Site
 	tpls      *tpl.Set
 	theme     fs.FS
+	themeName string
 	stage     *output.Stage
 	errs      diag.List
 	mu        sync.Mutex
@@ -218,7 +219,7 @@ func (b *build) load() error {
 	layers := []tpl.Layer{{FS: dirFS(filepath.Join(b.root, "layouts")), Display: "layouts"}}
 	if b.theme != nil {
 		if sub, err := fs.Sub(b.theme, "layouts"); err == nil {
-			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.cfg.Theme + "/layouts"})
+			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.themeName + "/layouts"})
 		}
 	}
 	b.tpls = tpl.New()
@@ -226,19 +227,27 @@ func (b *build) load() error {
 }
 
 // findTheme prefers themes/NAME in the site (editable), then the embedded
-// theme of that name. A site with its own layouts/ may have no theme.
+// theme of that name. With no theme in site.toml, a site that has its own
+// layouts/ gets none, as in Hugo, so that its _default/list.html renders
+// the home page rather than the built-in theme's index.html; a site with
+// no layouts at all gets the built-in theme so that it builds at once.
 func (b *build) findTheme() (fs.FS, error) {
-	onDisk := filepath.Join(b.root, "themes", b.cfg.Theme)
+	name := b.cfg.Theme
+	if name == "" {
+		if dirFS(filepath.Join(b.root, "layouts")) != nil {
+			return nil, nil
+		}
+		name = config.DefaultTheme
+	}
+	b.themeName = name
+	onDisk := filepath.Join(b.root, "themes", name)
 	if st, err := os.Stat(onDisk); err == nil && st.IsDir() {
 		return os.DirFS(onDisk), nil
 	}
-	if t, ok := themes.Get(b.cfg.Theme); ok {
+	if t, ok := themes.Get(name); ok {
 		return t, nil
 	}
-	if b.cfg.Theme != config.DefaultTheme {
-		return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", b.cfg.Theme, config.DefaultTheme)
-	}
-	return nil, nil
+	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
 }
 
 func dirFS(dir string) fs.FS {
@@ -270,7 +279,7 @@ func (b *build) copyStatic() {
 	}
 	if b.theme != nil {
 		if static, err := fs.Sub(b.theme, "static"); err == nil {
-			collect(static, "themes/"+b.cfg.Theme+"/static")
+			collect(static, "themes/"+b.themeName+"/static")
 		}
 	}
 	collect(dirFS(filepath.Join(b.root, "static")), "static")
@@ -336,6 +345,7 @@ func (b *build) renderPages(ctx context.Context) {
 	}
 	parallel(ctx, regular, func(p *page.Page) {
 		b.renderPage(p, p.Path())
+		b.errs.Add(p.RenderErr())
 		p.ReleaseContent()
 	})
 }

@@ -147,9 +147,6 @@ func (c *Config) applyDefaults() {
 	if c.RSSLimit == 0 {
 		c.RSSLimit = DefaultRSSLimit
 	}
-	if c.Theme == "" {
-		c.Theme = DefaultTheme
-	}
 	if c.Timezone == "" {
 		c.Timezone = "UTC"
 	}

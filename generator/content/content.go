@@ -38,13 +38,19 @@ const (
 
 // Source is one Markdown file.
 type Source struct {
-	Path     string // slash path from the site root, e.g. "content/tips/x.md"
-	Rel      string // slash path from content/, e.g. "tips/x.md"
-	Kind     Kind
-	Meta     Meta
-	Params   map[string]any // all front matter, keys lower-cased, as Hugo's .Params
-	Body     []byte
-	BodyLine int
+	Path   string // slash path from the site root, e.g. "content/tips/x.md"
+	Rel    string // slash path from content/, e.g. "tips/x.md"
+	Kind   Kind
+	Meta   Meta
+	Params map[string]any // all front matter, keys lower-cased, as Hugo's .Params
+	// Body is the Markdown. Load does not keep it: holding 56 MB of
+	// Markdown for a 10,000-page site from load to render would double
+	// the build's memory, so ReadBody reads it again when the page renders
+	// (from the page cache: the file was just read).
+	Body       []byte
+	BodyLine   int
+	file       string // absolute path, set by Load
+	bodyOffset int
 	// Resources are the files of a leaf bundle, slash paths relative to
 	// the bundle folder.
 	Resources []string
@@ -207,11 +213,33 @@ func ignored(name string) bool {
 
 func loadFile(base, rel string, opt Options) (*Source, error) {
 	display := Dir + "/" + rel
-	data, err := os.ReadFile(filepath.Join(base, filepath.FromSlash(rel)))
+	file := filepath.Join(base, filepath.FromSlash(rel))
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, &diag.Error{File: display, Err: err}
 	}
-	return Parse(display, rel, data, opt)
+	s, err := Parse(display, rel, data, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.file, s.bodyOffset, s.Body = file, len(data)-len(s.Body), nil
+	return s, nil
+}
+
+// ReadBody returns the Markdown body, reading it from the file when Load
+// did not keep it.
+func (s *Source) ReadBody() ([]byte, error) {
+	if s.Body != nil || s.file == "" {
+		return s.Body, nil
+	}
+	data, err := os.ReadFile(s.file)
+	if err != nil {
+		return nil, &diag.Error{File: s.Path, Err: err}
+	}
+	if s.bodyOffset > len(data) {
+		return nil, &diag.Error{File: s.Path, Err: errors.New("the file changed during the build")}
+	}
+	return data[s.bodyOffset:], nil
 }
 
 // Parse builds a Source from a file's bytes. display is the path used in

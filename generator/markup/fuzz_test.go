@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 func FuzzRender(f *testing.F) {
@@ -27,13 +26,11 @@ func FuzzRender(f *testing.F) {
 	safe := New(Options{BasePath: "/hub/"})
 	unsafe := New(Options{Unsafe: true, BasePath: "/hub/"})
 	f.Fuzz(func(t *testing.T, src string) {
-		t0 := time.Now()
-		defer func() {
-			if d := time.Since(t0); d > 500*time.Millisecond {
-				t.Fatalf("SLOW %v len %d", d, len(src))
-			}
-		}()
-		res := safe.Render([]byte(src))
+		in := []byte(src)
+		res := safe.Render(in)
+		if string(in) != src {
+			t.Fatal("Render modified its input")
+		}
 		assertNoScriptURLs(t, res.Content)
 		assertNoScriptURLs(t, res.Summary)
 		assertNoScriptURLs(t, res.TOC)

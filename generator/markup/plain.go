@@ -33,9 +33,20 @@ func (b *plainBuilder) char(r rune)   { b.WriteRune(r) }
 // a start tag. A '<' that can't begin a tag is text, as in a browser.
 func scanText(html string, sink textSink) (startTag bool) {
 	start := 0 // beginning of the text not yet handed to sink
-	for i := 0; i < len(html); {
-		switch html[i] {
-		case '<':
+	// The next '<' and '&' at or after i, found with IndexByte, which is
+	// vectorised, and looked for again only once passed; -1 when there
+	// are no more.
+	lt, amp := nextByte(html, 0, '<'), nextByte(html, 0, '&')
+	for i := 0; ; {
+		if lt >= 0 && lt < i {
+			lt = nextByte(html, i, '<')
+		}
+		if amp >= 0 && amp < i {
+			amp = nextByte(html, i, '&')
+		}
+		switch {
+		case lt >= 0 && (amp < 0 || lt < amp):
+			i = lt
 			end, isStart := tagEnd(html, i)
 			if end < 0 {
 				i++
@@ -46,7 +57,8 @@ func scanText(html string, sink textSink) (startTag bool) {
 			}
 			startTag = startTag || isStart
 			i, start = end, end
-		case '&':
+		case amp >= 0:
+			i = amp
 			n := decodeRef(html[i:], sink, html[start:i])
 			if n == 0 {
 				i++
@@ -55,13 +67,24 @@ func scanText(html string, sink textSink) (startTag bool) {
 			i += n
 			start = i
 		default:
-			i++
+			if start < len(html) {
+				sink.text(html[start:])
+			}
+			return startTag
 		}
 	}
-	if start < len(html) {
-		sink.text(html[start:])
+}
+
+// nextByte is strings.IndexByte from i, as an index into s.
+func nextByte(s string, i int, c byte) int {
+	if i >= len(s) {
+		return -1
 	}
-	return startTag
+	j := strings.IndexByte(s[i:], c)
+	if j < 0 {
+		return -1
+	}
+	return i + j
 }
 
 // tagEnd returns the index just past the tag, comment or declaration that
@@ -255,9 +278,9 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 
 func isASCIIAlnum(c byte) bool { return isASCIILetter(c) || '0' <= c && c <= '9' }
 
-func isASCIISpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
+// isASCIISpace is true for the ASCII characters unicode.IsSpace accepts:
+// ' ' and '\t' through '\r'.
+func isASCIISpace(c byte) bool { return c == ' ' || c-'\t' <= '\r'-'\t' }
 
 // wordStats counts words as strings.Fields splits them, across however many
 // pieces the text arrives in, and keeps the first limit words, joined by
@@ -294,10 +317,10 @@ func (w *wordStats) text(s string) {
 // count1 is text once the summary is complete: it only counts, which is
 // most of the work on a long page, so it keeps its state in locals.
 func (w *wordStats) count1(s string) {
-	count, inWord, seen := w.count, w.inWord, w.seen
+	count, inWord := w.count, w.inWord
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		space := false
+		var space bool
 		if c < utf8.RuneSelf {
 			space = isASCIISpace(c)
 		} else {
@@ -305,14 +328,13 @@ func (w *wordStats) count1(s string) {
 			space = unicode.IsSpace(r)
 			i += n - 1
 		}
-		if space {
-			inWord = false
-		} else if !inWord {
-			inWord, seen = true, true
+		if !space && !inWord {
 			count++
 		}
+		inWord = !space
 	}
-	w.count, w.inWord, w.seen = count, inWord, seen
+	w.count, w.inWord = count, inWord
+	w.seen = w.seen || count > 0
 }
 
 func (w *wordStats) char(r rune) {

@@ -44,6 +44,7 @@ type Page struct {
 	mu          sync.Mutex
 	keepContent bool
 	released    bool
+	renderErr   error
 
 	pager    *Pager
 	pagerNum int
@@ -72,7 +73,14 @@ func (p *Page) render() markup.Result {
 		if p.src == nil {
 			return
 		}
-		r := p.site.md.Render(p.src.Body)
+		body, err := p.src.ReadBody()
+		if err != nil {
+			p.mu.Lock()
+			p.renderErr = err
+			p.mu.Unlock()
+			return
+		}
+		r := p.site.md.Render(body)
 		p.mu.Lock()
 		p.rendered = r
 		p.mu.Unlock()
@@ -80,6 +88,13 @@ func (p *Page) render() markup.Result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rendered
+}
+
+// RenderErr reports a failure to read the page's Markdown.
+func (p *Page) RenderErr() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.renderErr
 }
 
 // ReleaseContent drops the full HTML once the page's own output is written
@@ -203,7 +218,11 @@ func (p *Page) Content() template.HTML {
 	if released {
 		// A late reader (a list showing full content): render again rather
 		// than hold every page's HTML for the whole build.
-		return template.HTML(p.site.md.Render(p.src.Body).Content)
+		body, err := p.src.ReadBody()
+		if err != nil {
+			return ""
+		}
+		return template.HTML(p.site.md.Render(body).Content)
 	}
 	return template.HTML(r.Content)
 }

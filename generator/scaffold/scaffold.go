@@ -136,6 +136,9 @@ tags = []
 `
 
 func findArchetype(root, theme, section string) (text, name string, err error) {
+	if theme == "" {
+		theme = config.DefaultTheme
+	}
 	var themeFS fs.FS
 	if st, err := os.Stat(filepath.Join(root, "themes", theme)); err == nil && st.IsDir() {
 		themeFS = os.DirFS(filepath.Join(root, "themes", theme))
