@@ -3,8 +3,16 @@
 // templates need besides it: a summary, a word count and a table of contents.
 //
 // Everything a document can inject is constrained here, in one place: raw
-// HTML is dropped unless the site opts in, and link and image destinations
-// with script-capable schemes are never written.
+// HTML is dropped unless the site opts in (and defanged when it does), and
+// link and image destinations with script-capable schemes are never written.
+//
+// The summary marker <!--more--> is recognised in safe and unsafe mode alike,
+// on a line of its own or inside a paragraph, and is never written to the
+// Content: the cut is recorded while rendering, not searched for afterwards,
+// so a marker shown in a code sample can't be mistaken for one. Only the
+// first marker cuts. Markers in footnotes or image alt text, or that share an
+// HTML block with other markup, are not markers; the latter are ordinary raw
+// HTML comments.
 package markup
 
 import (
@@ -59,6 +67,7 @@ type Options struct {
 // Renderer serves any number of goroutines.
 type Renderer struct {
 	unsafe bool
+	flags  mdhtml.Flags
 	// basePrefix is BasePath without its trailing slash, "" for a site at
 	// the root, so that prefixing is a plain concatenation.
 	basePrefix string
@@ -66,7 +75,14 @@ type Renderer struct {
 
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
-	return &Renderer{unsafe: o.Unsafe, basePrefix: basePrefix(o.BasePath)}
+	flags := htmlFlags
+	if !o.Unsafe {
+		// The hook drops raw HTML before the renderer sees it; the flag
+		// also keeps the renderer from writing any attribute that could
+		// run script, should a future extension let documents set them.
+		flags |= mdhtml.SkipHTML
+	}
+	return &Renderer{unsafe: o.Unsafe, flags: flags, basePrefix: basePrefix(o.BasePath)}
 }
 
 // basePrefix normalises a configured base path to "/hub" form. A full URL
@@ -179,7 +195,7 @@ func (r *Renderer) render(src []byte, meta bool) *renderState {
 	// HTML is typically 1.2–1.5 times its Markdown source.
 	st.buf.Grow(len(src) + len(src)/2)
 	hr := mdhtml.NewRenderer(mdhtml.RendererOptions{
-		Flags:                      htmlFlags,
+		Flags:                      r.flags,
 		FootnoteReturnLinkContents: footnoteReturn,
 		RenderNodeHook:             st.hook,
 	})

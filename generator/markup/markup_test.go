@@ -215,6 +215,21 @@ func TestMoreMarker(t *testing.T) {
 			truncated: false,
 		},
 		{
+			name:      "inline marker at the end of the last paragraph",
+			src:       "Before the cut. <!--more-->\n",
+			summary:   "<p>Before the cut.</p>",
+			content:   "<p>Before the cut. </p>\n",
+			hasMore:   true,
+			truncated: false,
+		},
+		{
+			name:      "inline marker inside a word",
+			src:       "Half<!--more-->way there.\n",
+			summary:   "<p>Half</p>",
+			hasMore:   true,
+			truncated: true,
+		},
+		{
 			name:      "only an image after the marker",
 			src:       "Text.\n\n<!--more-->\n\n![pic](p.png)\n",
 			summary:   "<p>Text.</p>",

@@ -317,7 +317,7 @@ func (w *wordStats) text(s string) {
 // count1 is text once the summary is complete: it only counts, which is
 // most of the work on a long page, so it keeps its state in locals.
 func (w *wordStats) count1(s string) {
-	count, inWord := w.count, w.inWord
+	count, inWord, seen := w.count, w.inWord, w.seen
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		var space bool
@@ -332,9 +332,9 @@ func (w *wordStats) count1(s string) {
 			count++
 		}
 		inWord = !space
+		seen = seen || inWord
 	}
-	w.count, w.inWord = count, inWord
-	w.seen = w.seen || count > 0
+	w.count, w.inWord, w.seen = count, inWord, seen
 }
 
 func (w *wordStats) char(r rune) {

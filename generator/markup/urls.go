@@ -239,8 +239,8 @@ func AbsURLs(html string, pageURL string) string {
 	if err != nil || !base.IsAbs() || base.Host == "" {
 		return html
 	}
-	if !strings.Contains(html, "href=") && !strings.Contains(html, "src=") &&
-		!strings.Contains(html, "HREF=") && !strings.Contains(html, "SRC=") {
+	if !strings.Contains(html, "=") {
+		// No attribute has a value to rewrite.
 		return html
 	}
 	// Fragments are appended to the page URL as it is, rather than
@@ -332,8 +332,9 @@ func tokenAt(tag string) nethtml.Token {
 // is dropped, because the browser would complete it with whatever the page
 // says next, out of this function's sight.
 func sanitizeRawHTML(lit []byte) []byte {
-	if bytes.IndexByte(lit, '=') < 0 {
-		// No attribute has a value.
+	if bytes.IndexByte(lit, '=') < 0 && bytes.HasSuffix(bytes.TrimRight(lit, " \t\n"), []byte(">")) {
+		// No attribute has a value, and with no quoted values the last
+		// '>' closes every tag.
 		return lit
 	}
 	z := nethtml.NewTokenizer(bytes.NewReader(lit))
