@@ -178,6 +178,15 @@ func checkDestination(root, dest string) error {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
 	}
+	// The swap replaces the whole folder, so only a folder an earlier
+	// build wrote (every build writes .nojekyll) or an empty one may be
+	// the destination: -d ~/Documents must not delete anything.
+	entries, err := os.ReadDir(dest)
+	if err == nil && len(entries) > 0 {
+		if _, err := os.Stat(filepath.Join(dest, ".nojekyll")); err != nil {
+			return fmt.Errorf("destination %s holds files that agora build did not write (no .nojekyll); the build replaces the whole folder, so empty it or choose another", dest)
+		}
+	}
 	return nil
 }
 

@@ -190,3 +190,28 @@ func TestNewSiteBuilds(t *testing.T) {
 		t.Errorf("new site over an existing one: exit %d %s", code, stderr)
 	}
 }
+
+// TestDestinationGuard: the build replaces its destination wholesale, so a
+// folder it did not write, or one holding the site, is refused untouched.
+func TestDestinationGuard(t *testing.T) {
+	dir := testsite.New(t, baseSite)
+	foreign := filepath.Join(t.TempDir(), "documents")
+	testsite.Write(t, foreign, "-- thesis.txt --\nprecious\n")
+	for _, tc := range []struct{ dest, want string }{
+		{foreign, "did not write"},
+		{dir, "contains the site itself"},
+		{filepath.Join(dir, "content", "out"), "inside the site's content/ folder"},
+	} {
+		code, _, stderr := run(t, "build", "-s", dir, "-d", tc.dest)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("-d %s: exit %d, %s", tc.dest, code, stderr)
+		}
+	}
+	if got := testsite.Read(t, foreign, "thesis.txt"); got != "precious\n" {
+		t.Errorf("foreign folder changed: %q", got)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if code, _, stderr := run(t, "build", "-s", dir, "-d", empty, "-q"); code != 0 {
+		t.Errorf("empty destination refused: %s", stderr)
+	}
+}
