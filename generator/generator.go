@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/internal/workers"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/output"
 	"github.com/agora-hub/agora/generator/page"
@@ -313,25 +313,7 @@ func (b *build) copyStatic() {
 
 // parallel runs fn over items on every core and stops early when ctx ends.
 func parallel[T any](ctx context.Context, items []T, fn func(T)) {
-	var wg sync.WaitGroup
-	next := make(chan T)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range next {
-				fn(it)
-			}
-		}()
-	}
-	for _, it := range items {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- it
-	}
-	close(next)
-	wg.Wait()
+	workers.Each(ctx, len(items), func(i int) { fn(items[i]) })
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -4,21 +4,21 @@
 package content
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/internal/workers"
 )
 
 // Dir is the content folder's name under the site root.
@@ -173,24 +173,11 @@ func Load(root string, opt Options) (*Tree, error) {
 
 	tree.Sources = make([]*Source, len(pages))
 	var errs diag.List
-	var wg sync.WaitGroup
-	jobs := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				src, err := loadFile(base, pages[i], opt)
-				errs.Add(err)
-				tree.Sources[i] = src
-			}
-		}()
-	}
-	for i := range pages {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
+	workers.Each(context.Background(), len(pages), func(i int) {
+		src, err := loadFile(base, pages[i], opt)
+		errs.Add(err)
+		tree.Sources[i] = src
+	})
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
