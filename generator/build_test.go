@@ -238,7 +238,7 @@ summary = "Front-matter *summary*."
 Body.
 `)
 	_, pub := build(t, dir)
-	got := assertFile(t, pub, "notes/long/index.html", `<nav id="TableOfContents">`, `href="#first-heading"`, `<div class="truncated">true</div>`)
+	got := assertFile(t, pub, "notes/long/index.html", `<nav id="TableOfContents" aria-label="Table of contents">`, `href="#first-heading"`, `<div class="truncated">true</div>`)
 	m := regexp.MustCompile(`(?s)<div class="summary">(.*?)</div>`).FindStringSubmatch(got)
 	if m == nil || len(strings.Fields(m[1])) != 70 {
 		t.Errorf("auto summary is not 70 words: %q", m)

@@ -346,7 +346,7 @@ func TestTOC(t *testing.T) {
 		{
 			name: "nesting",
 			src:  "# Title\n\n## One\n\n### One A\n\n### One B\n\n#### Skipped\n\n## Two\n",
-			want: `<nav id="TableOfContents"><ul>` +
+			want: `<nav id="TableOfContents" aria-label="Table of contents"><ul>` +
 				`<li><a href="#one">One</a><ul>` +
 				`<li><a href="#one-a">One A</a></li>` +
 				`<li><a href="#one-b">One B</a></li>` +
@@ -357,7 +357,7 @@ func TestTOC(t *testing.T) {
 		{
 			name: "h3 before any h2",
 			src:  "### Early\n\n## Later\n",
-			want: `<nav id="TableOfContents"><ul>` +
+			want: `<nav id="TableOfContents" aria-label="Table of contents"><ul>` +
 				`<li><ul><li><a href="#early">Early</a></li></ul></li>` +
 				`<li><a href="#later">Later</a></li>` +
 				`</ul></nav>`,
@@ -365,19 +365,19 @@ func TestTOC(t *testing.T) {
 		{
 			name: "text is escaped and plain",
 			src:  "## Use `<b>` & \"quotes\" {#use}\n",
-			want: `<nav id="TableOfContents"><ul>` +
+			want: `<nav id="TableOfContents" aria-label="Table of contents"><ul>` +
 				`<li><a href="#use">Use &lt;b&gt; &amp; “quotes”</a></li>` +
 				`</ul></nav>`,
 		},
 		{
 			name: "script-like id loses its link",
 			src:  "## Bad {#javascript:x}\n",
-			want: `<nav id="TableOfContents"><ul><li>Bad</li></ul></nav>`,
+			want: `<nav id="TableOfContents" aria-label="Table of contents"><ul><li>Bad</li></ul></nav>`,
 		},
 		{
 			name: "duplicate ids match the headings",
 			src:  "## Same\n\n## Same\n",
-			want: `<nav id="TableOfContents"><ul>` +
+			want: `<nav id="TableOfContents" aria-label="Table of contents"><ul>` +
 				`<li><a href="#same">Same</a></li>` +
 				`<li><a href="#same-1">Same</a></li>` +
 				`</ul></nav>`,

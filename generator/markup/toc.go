@@ -21,7 +21,9 @@ func buildTOC(entries []tocEntry) string {
 	}
 	const top = tocMinLevel - 1
 	var b strings.Builder
-	b.WriteString(`<nav id="TableOfContents">`)
+	// A page may hold several nav landmarks; a screen reader lists each by
+	// its label, so this one says what it is.
+	b.WriteString(`<nav id="TableOfContents" aria-label="Table of contents">`)
 	var openItem [tocMaxLevel + 1]bool // an <li> is open at that level
 	level := top                       // the deepest level with an open <ul>
 	for _, e := range entries {
