@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -47,13 +48,24 @@ type Source struct {
 	// Markdown for a 10,000-page site from load to render would double
 	// the build's memory, so ReadBody reads it again when the page renders
 	// (from the page cache: the file was just read).
-	Body       []byte
-	BodyLine   int
-	file       string // absolute path, set by Load
-	bodyOffset int
+	Body        []byte
+	BodyLine    int
+	file        string // absolute path, set by Load
+	bodyOffset  int
+	frontMatter []byte
+	fmOffset    int
 	// Resources are the files of a leaf bundle, slash paths relative to
 	// the bundle folder.
 	Resources []string
+}
+
+// Line is the file line where a front-matter key is set, or 0. It is
+// looked up only when an error needs it, not for every page.
+func (s *Source) Line(key ...string) int {
+	if l := diag.KeyLine(s.frontMatter, key); l > 0 {
+		return l + s.fmOffset
+	}
+	return 0
 }
 
 // Dir is the folder the source describes: its own folder for bundles
@@ -84,7 +96,6 @@ type Meta struct {
 	Aliases                                                  []string
 	Weight                                                   int
 	Terms                                                    map[string][]string // taxonomy plural name → terms
-	Lines                                                    map[string]int      // key → file line, for later errors
 }
 
 // StaticFile is a non-Markdown file under content/ outside any leaf bundle;
@@ -214,19 +225,31 @@ func loadFile(base, rel string, opt Options) (*Source, error) {
 }
 
 // ReadBody returns the Markdown body, reading it from the file when Load
-// did not keep it.
-func (s *Source) ReadBody() ([]byte, error) {
+// did not keep it. buf is reused when it is large enough, so a caller
+// rendering thousands of pages can recycle one buffer per worker; the
+// returned buffer is the one to recycle.
+func (s *Source) ReadBody(buf []byte) (body, newBuf []byte, err error) {
 	if s.Body != nil || s.file == "" {
-		return s.Body, nil
+		return s.Body, buf, nil
 	}
-	data, err := os.ReadFile(s.file)
+	f, err := os.Open(s.file)
 	if err != nil {
-		return nil, &diag.Error{File: s.Path, Err: err}
+		return nil, buf, &diag.Error{File: s.Path, Err: err}
 	}
-	if s.bodyOffset > len(data) {
-		return nil, &diag.Error{File: s.Path, Err: errors.New("the file changed during the build")}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, buf, &diag.Error{File: s.Path, Err: err}
 	}
-	return data[s.bodyOffset:], nil
+	size := int(st.Size())
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := io.ReadFull(f, buf); err != nil || s.bodyOffset > size {
+		return nil, buf, &diag.Error{File: s.Path, Err: errors.New("the file changed during the build; build again")}
+	}
+	return buf[s.bodyOffset:], buf, nil
 }
 
 // Parse builds a Source from a file's bytes. display is the path used in
@@ -244,6 +267,7 @@ func Parse(display, rel string, data []byte, opt Options) (*Source, error) {
 		return nil, &diag.Error{File: display, Line: 1, Err: err}
 	}
 	s.Body, s.BodyLine = body, bodyLine
+	s.frontMatter, s.fmOffset = append([]byte(nil), fm...), fmLine-1
 	raw := map[string]any{}
 	if _, err := toml.Decode(string(fm), &raw); err != nil {
 		line := diag.TOMLLine(err)
@@ -312,7 +336,6 @@ func (d *decoder) meta(p map[string]any, taxonomies []string) Meta {
 		Draft:       d.bool(p, "draft"),
 		Aliases:     d.strings(p, "aliases"),
 		Weight:      d.int(p, "weight"),
-		Lines:       map[string]int{},
 	}
 	switch v := p["id"].(type) {
 	case nil:
@@ -323,16 +346,12 @@ func (d *decoder) meta(p map[string]any, taxonomies []string) Meta {
 	default:
 		d.fail("id", "want a string, got %s", kind(v))
 	}
-	for _, k := range []string{"slug", "url", "aliases", "date", "publishdate"} {
-		m.Lines[k] = d.line(k)
-	}
 	for _, t := range taxonomies {
 		if terms := d.strings(p, t); len(terms) > 0 {
 			if m.Terms == nil {
 				m.Terms = map[string][]string{}
 			}
 			m.Terms[t] = terms
-			m.Lines[t] = d.line(t)
 		}
 	}
 	return m

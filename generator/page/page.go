@@ -73,7 +73,13 @@ func (p *Page) render() markup.Result {
 		if p.src == nil {
 			return
 		}
-		body, err := p.src.ReadBody()
+		buf, _ := p.site.bodies.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
+		}
+		defer p.site.bodies.Put(buf)
+		body, grown, err := p.src.ReadBody(*buf)
+		*buf = grown
 		if err != nil {
 			p.mu.Lock()
 			p.renderErr = err
@@ -218,7 +224,7 @@ func (p *Page) Content() template.HTML {
 	if released {
 		// A late reader (a list showing full content): render again rather
 		// than hold every page's HTML for the whole build.
-		body, err := p.src.ReadBody()
+		body, _, err := p.src.ReadBody(nil)
 		if err != nil {
 			return ""
 		}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/agora-hub/agora/generator/config"
@@ -60,6 +61,7 @@ type Site struct {
 	aliases    []Alias
 	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
 	files      []content.StaticFile
+	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
 	Skipped    Skipped
 }
 
@@ -240,7 +242,7 @@ func (s *Site) assignURLs(errs *diag.List) {
 		if m.Slug != "" {
 			name = m.Slug
 			if strings.Contains(name, "/") || strings.Contains(name, "..") || urls.Segment(name) == "" {
-				errs.Add(diag.At(p.src.Path, m.Lines["slug"], "slug %q must be one URL segment such as \"my-tip\"", m.Slug))
+				errs.Add(diag.At(p.src.Path, p.src.Line("slug"), "slug %q must be one URL segment such as \"my-tip\"", m.Slug))
 				continue
 			}
 		}
@@ -258,10 +260,10 @@ func (s *Site) assignURLs(errs *diag.List) {
 		for _, a := range p.src.Meta.Aliases {
 			from, err := urls.CleanPath(a)
 			if err != nil {
-				errs.Add(diag.At(p.src.Path, p.src.Meta.Lines["aliases"], "aliases: %v", err))
+				errs.Add(diag.At(p.src.Path, p.src.Line("aliases"), "aliases: %v", err))
 				continue
 			}
-			s.aliases = append(s.aliases, Alias{From: from, To: p, File: p.src.Path, Line: p.src.Meta.Lines["aliases"]})
+			s.aliases = append(s.aliases, Alias{From: from, To: p, File: p.src.Path, Line: p.src.Line("aliases")})
 		}
 	}
 }
@@ -273,7 +275,7 @@ func (s *Site) custom(p *Page, errs *diag.List) {
 	}
 	u, err := urls.CleanPath(p.src.Meta.URL)
 	if err != nil {
-		errs.Add(diag.At(p.src.Path, p.src.Meta.Lines["url"], "url: %v", err))
+		errs.Add(diag.At(p.src.Path, p.src.Line("url"), "url: %v", err))
 		return
 	}
 	segs := strings.Split(strings.Trim(u, "/"), "/")
@@ -449,23 +451,23 @@ func (s *Site) taxonomyPages() []*Page {
 // the same file: one would silently overwrite the other.
 func (s *Site) checkOutputs(errs *diag.List) {
 	owner := map[string]string{}
-	claim := func(sitePath, who string, file string, line int) {
+	claim := func(sitePath, who string, file string, line func() int) {
 		out := OutputFile(sitePath)
 		if prev, ok := owner[out]; ok {
-			errs.Add(diag.At(file, line, "URL %s is also produced by %s", sitePath, prev))
+			errs.Add(diag.At(file, line(), "URL %s is also produced by %s", sitePath, prev))
 			return
 		}
 		owner[out] = who
 	}
 	for _, p := range s.all {
-		who, file, line := p.path, "", 0
+		who, file, line := p.path, "", func() int { return 0 }
 		if p.src != nil {
-			who, file, line = p.src.Path, p.src.Path, p.src.Meta.Lines["url"]
+			who, file, line = p.src.Path, p.src.Path, func() int { return p.src.Line("url") }
 		}
 		claim(p.path, who, file, line)
 	}
 	for _, a := range s.aliases {
-		claim(a.From, a.File+" (alias)", a.File, a.Line)
+		claim(a.From, a.File+" (alias)", a.File, func() int { return a.Line })
 	}
 }
 
