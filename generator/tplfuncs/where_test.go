@@ -41,7 +41,7 @@ func (i *item) Related() []*item           { return nil }
 func (i *item) Pub() *time.Time            { return &i.date }
 func (i *item) Unexported() unexportedType { return unexportedType{} }
 
-type unexportedType struct{ v int }
+type unexportedType struct{ _ int }
 
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
