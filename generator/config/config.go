@@ -37,6 +37,7 @@ type Config struct {
 	Menu         map[string][]MenuEntry `toml:"menu"`
 	Taxonomies   map[string]string      `toml:"taxonomies"`
 	Markup       Markup                 `toml:"markup"`
+	Plan         Plan                   `toml:"plan"`
 
 	// Derived when loading.
 	Location *time.Location `toml:"-"`
@@ -57,6 +58,32 @@ type Markup struct {
 	// Unsafe passes raw HTML in Markdown through. Off by default so a
 	// contributor's Markdown cannot inject script into the hub.
 	Unsafe bool `toml:"unsafe"`
+}
+
+// Plan is the [plan] table: how many items each section should publish a
+// week, which `agora plan` measures the content calendar against.
+type Plan struct {
+	// Targets keep the order of site.toml, so that the calendar lists the
+	// sections in the order the editors chose.
+	Targets []Target
+	raw     any
+}
+
+// Target is one line of [plan], such as tips = 2.
+type Target struct {
+	Section string
+	PerWeek int
+	// Line is where site.toml sets it: only `agora plan` can tell whether
+	// the section exists, and its error must point here.
+	Line int
+}
+
+// UnmarshalTOML keeps the raw table so that Parse can check it with lines
+// and messages of its own: the toml package would say "incompatible types"
+// about "tips = 1.5" and could not keep the order of the keys.
+func (p *Plan) UnmarshalTOML(v any) error {
+	p.raw = v
+	return nil
 }
 
 // Default values, Hugo's where Hugo has one.
@@ -127,15 +154,79 @@ func Parse(name string, src []byte) (*Config, error) {
 			}
 		}
 	}
+	c.Plan.Targets = planTargets(name, src, c.Plan.raw, md.Keys(), &errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
+// planTargets checks [plan]. Whether a named section exists is left to
+// `agora plan`, which loads content/; here the value must be a count and
+// the key a plain folder name, because "tips/old = 1" could never match.
+func planTargets(name string, src []byte, raw any, keys []toml.Key, errs *diag.List) []Target {
+	if raw == nil {
+		return nil
+	}
+	at := func(key ...string) int { return diag.KeyLine(src, key) }
+	table, ok := raw.(map[string]any)
+	if !ok {
+		errs.Add(diag.At(name, at("plan"), "plan must be a table: a [plan] line followed by lines such as tips = 2"))
+		return nil
+	}
+	var targets []Target
+	for _, k := range keys {
+		if len(k) != 2 || k[0] != "plan" {
+			continue
+		}
+		section, line := k[1], at(k...)
+		if line == 0 {
+			// KeyLine cannot find a quoted key holding a dot; the table's
+			// own line is still a better pointer than none.
+			line = at("plan")
+		}
+		v, ok := table[section].(int64)
+		switch {
+		case section == "" || section == "." || section == ".." || strings.HasPrefix(section, ".") || strings.ContainsAny(section, `/\`):
+			errs.Add(diag.At(name, line, "plan: %q is not a section name; use the folder's name under content/, such as tips", section))
+		case !ok:
+			errs.Add(diag.At(name, line, "plan.%s: want a whole number of items per week, such as 2; got %s", section, describe(table[section])))
+		case v < 0:
+			errs.Add(diag.At(name, line, "plan.%s: want 0 or more items per week, got %d", section, v))
+		default:
+			targets = append(targets, Target{Section: section, PerWeek: int(v), Line: line})
+		}
+	}
+	return targets
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return fmt.Sprintf("%v", x)
+	case string:
+		return fmt.Sprintf("the string %q", x)
+	case map[string]any:
+		return "a table"
+	case []any, []map[string]any:
+		return "a list"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// PerWeek is the target for section, 0 when [plan] sets none.
+func (p Plan) PerWeek(section string) int {
+	for _, t := range p.Targets {
+		if t.Section == section {
+			return t.PerWeek
+		}
+	}
+	return 0
+}
+
 var knownKeys = func() []string {
 	k := []string{"baseURL", "title", "languageCode", "timezone", "copyright", "paginate", "rssLimit",
-		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe"}
+		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]"}
 	sort.Strings(k)
 	return k
 }()
