@@ -17,6 +17,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/tplfuncs"
 	"github.com/agora-hub/agora/themes"
 )
 
@@ -63,67 +64,173 @@ func Site(dir string) ([]string, error) {
 	return written, nil
 }
 
-// ArchetypeData is what an archetype template sees.
+// ArchetypeData is what an archetype template sees. The names are Hugo's
+// where Hugo has one, so that archetypes written for Hugo, such as
+// title = "{{ replace .File.ContentBaseName "-" " " | title }}", work.
 type ArchetypeData struct {
-	Name    string // title made from the file name: "first-meetup" → "First Meetup"
-	Date    string // RFC 3339 in the site's zone
-	Section string
+	// Name is the title made from the file name: "reply-within-a-day"
+	// becomes "Reply Within A Day", capitalised word by word like the
+	// title function and the titles of sections without _index.md.
+	// (Hugo's .Name is the bare file name; that is .File.ContentBaseName.)
+	Name string
+	// Date is now, RFC 3339 in the site's timezone with its offset, so
+	// the page does not move when it is built on a machine in UTC.
+	Date     string
+	Section  string // the first folder below content/, "" for content/x.md
+	Type     string // the section, as in Hugo when front matter sets no type
+	Timezone string // the site's IANA zone, for an event's own timezone
+	File     File
 }
 
-// Content creates content/REL from the first archetype found:
-// archetypes/SECTION.md of the site, then of the theme, then
-// archetypes/default.md of each, then a built-in default. It returns the
-// path written and refuses to overwrite.
-func Content(root, rel string, now time.Time) (string, error) {
-	rel = filepath.ToSlash(filepath.Clean(rel))
-	rel = strings.TrimPrefix(rel, content.Dir+"/")
-	if !filepath.IsLocal(rel) || path.Ext(rel) != ".md" {
-		return "", fmt.Errorf("%q: give a path inside content/ ending in .md, such as tips/my-tip.md", rel)
+// File describes the new file, as Hugo's .File does.
+type File struct {
+	ContentBaseName string // "reply-within-a-day"; a bundle's folder name for index.md
+	Path            string // below content/, "tips/reply-within-a-day.md"
+}
+
+// Page is what Content wrote.
+type Page struct {
+	Path      string // relative to the site root: "content/tips/x.md"
+	Archetype string // where the text came from: "themes/default/archetypes/tips.md"
+}
+
+// PathError is a page path that Content refuses before reading the site:
+// a mistake on the command line rather than in the site.
+type PathError struct {
+	Path, Reason string
+}
+
+func (e *PathError) Error() string {
+	return fmt.Sprintf("%q: %s; give a path inside content/ such as tips/my-tip.md", e.Path, e.Reason)
+}
+
+// Content creates content/REL from the first archetype found, in Hugo's
+// order: archetypes/SECTION.md of the site, then of the theme, then
+// archetypes/default.md of the site, then of the theme, then a built-in
+// default. The page is a draft dated now. It refuses to overwrite a file
+// and to write outside content/, symbolic links included.
+func Content(root, rel string, now time.Time) (Page, error) {
+	rel, err := pagePath(rel)
+	if err != nil {
+		return Page{}, err
 	}
 	cfg, err := config.Load(root)
 	if err != nil {
-		return "", err
+		return Page{}, err
 	}
-	section, _, _ := strings.Cut(rel, "/")
-	if !strings.Contains(rel, "/") {
+	section, _, found := strings.Cut(rel, "/")
+	if !found {
 		section = ""
 	}
-	arch, name, err := findArchetype(root, cfg.Theme, section)
+	theme, themeName, err := findTheme(root, cfg.Theme)
 	if err != nil {
-		return "", err
+		return Page{}, err
 	}
-	t, err := template.New(name).Parse(arch)
+	arch, archName, err := findArchetype(root, theme, themeName, section)
 	if err != nil {
-		return "", fmt.Errorf("archetype %s: %w", name, err)
+		return Page{}, err
 	}
-	base := strings.TrimSuffix(path.Base(rel), ".md")
-	if base == "index" || base == "_index" {
+
+	base := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	if (base == "index" || base == "_index") && path.Dir(rel) != "." {
 		base = path.Base(path.Dir(rel))
 	}
+	data := ArchetypeData{
+		Name:     content.TitleFromName(base),
+		Date:     now.In(cfg.Location).Format(time.RFC3339),
+		Section:  section,
+		Type:     section,
+		Timezone: cfg.Location.String(),
+		File:     File{ContentBaseName: base, Path: rel},
+	}
+	funcs := template.FuncMap(tplfuncs.Generic())
+	funcs["now"] = func() time.Time { return now.In(cfg.Location) }
+	t, err := template.New(archName).Funcs(funcs).Option("missingkey=error").Parse(arch)
+	if err != nil {
+		return Page{}, fmt.Errorf("archetype %s: %w", archName, err)
+	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, ArchetypeData{Name: content.TitleFromName(base), Date: now.In(cfg.Location).Format(time.RFC3339), Section: section}); err != nil {
-		return "", fmt.Errorf("archetype %s: %w", name, err)
+	if err := t.Execute(&buf, data); err != nil {
+		return Page{}, fmt.Errorf("archetype %s: %w", archName, err)
 	}
+	display := content.Dir + "/" + rel
 	// A broken archetype must not produce a page that breaks the next build.
-	if _, err := content.Parse(content.Dir+"/"+rel, rel, buf.Bytes(), content.Options{Location: cfg.Location}); err != nil {
-		return "", fmt.Errorf("archetype %s produced invalid front matter: %w", name, err)
+	if _, err := content.Parse(display, rel, buf.Bytes(), content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()}); err != nil {
+		return Page{}, fmt.Errorf("archetype %s made a page with broken front matter; fix the archetype:\n%w", archName, err)
 	}
-	full := filepath.Join(root, content.Dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return "", err
+	if err := create(filepath.Join(root, content.Dir), rel, buf.Bytes()); err != nil {
+		return Page{}, err
 	}
-	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	return Page{Path: display, Archetype: archName}, nil
+}
+
+// pagePath checks a page path from the command line and returns it below
+// content/, accepting a leading "content/" as Hugo does. Any ".." is
+// refused, even one that would stay inside: "content/../x.md" means a file
+// beside content/, and silently writing content/x.md instead would be a
+// surprise.
+func pagePath(arg string) (string, error) {
+	p := filepath.ToSlash(arg)
+	switch {
+	case strings.TrimSpace(p) == "":
+		return "", &PathError{arg, "empty path"}
+	case filepath.IsAbs(arg) || path.IsAbs(p) || filepath.VolumeName(arg) != "":
+		return "", &PathError{arg, "an absolute path"}
+	}
+	for _, el := range strings.Split(p, "/") {
+		if el == ".." {
+			return "", &PathError{arg, "goes outside content/"}
+		}
+	}
+	p = strings.TrimPrefix(path.Clean(p), content.Dir+"/")
+	if !strings.EqualFold(path.Ext(p), ".md") {
+		return "", &PathError{arg, "not a Markdown file ending in .md"}
+	}
+	// The build skips what editors leave behind (content.Load's rule); a
+	// page it would never see is a mistake worth saying at once.
+	for _, el := range strings.Split(p, "/") {
+		if strings.HasPrefix(el, ".") || strings.HasPrefix(el, "#") || strings.HasSuffix(el, "~") {
+			return "", &PathError{arg, fmt.Sprintf("the build ignores names such as %q", el)}
+		}
+	}
+	return p, nil
+}
+
+// create writes data to dir/rel, never replacing a file. The file is
+// opened through os.Root so that a symbolic link inside content/ cannot
+// lead the write elsewhere.
+func create(dir, rel string, data []byte) error {
+	display := content.Dir + "/" + rel
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if d := path.Dir(rel); d != "." {
+		if err := r.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", display, err)
+		}
+	}
+	f, err := r.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("%s/%s already exists", content.Dir, rel)
+		return fmt.Errorf("%s already exists; agora new never overwrites a page", display)
 	}
 	if err != nil {
-		return "", err
+		return fmt.Errorf("creating %s: %w", display, err)
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
-		return "", err
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return filepath.Join(content.Dir, filepath.FromSlash(rel)), f.Close()
+	if err != nil {
+		// A half-written page would break the next build.
+		_ = r.Remove(rel)
+		return fmt.Errorf("writing %s: %w", display, err)
+	}
+	return nil
 }
 
 const defaultArchetype = `+++
@@ -135,30 +242,52 @@ tags = []
 
 `
 
-func findArchetype(root, theme, section string) (text, name string, err error) {
-	if theme == "" {
-		theme = config.DefaultTheme
+// findTheme follows agora build's rule (generator's findTheme), so that
+// new pages come from the archetypes of the theme that renders them: the
+// theme named in site.toml, on disk under themes/ first; with none named,
+// the built-in theme unless the site has its own layouts/, as in Hugo.
+func findTheme(root, name string) (fs.FS, string, error) {
+	if name == "" {
+		if st, err := os.Stat(filepath.Join(root, "layouts")); err == nil && st.IsDir() {
+			return nil, "", nil
+		}
+		name = config.DefaultTheme
 	}
-	var themeFS fs.FS
-	if st, err := os.Stat(filepath.Join(root, "themes", theme)); err == nil && st.IsDir() {
-		themeFS = os.DirFS(filepath.Join(root, "themes", theme))
-	} else if t, ok := themes.Get(theme); ok {
-		themeFS = t
+	if st, err := os.Stat(filepath.Join(root, "themes", name)); err == nil && st.IsDir() {
+		return os.DirFS(filepath.Join(root, "themes", name)), name, nil
 	}
+	if t, ok := themes.Get(name); ok {
+		return t, name, nil
+	}
+	return nil, "", fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
+}
+
+// findArchetype reports a file that exists but cannot be read rather than
+// passing over it: a page from the wrong archetype would go unnoticed.
+func findArchetype(root string, theme fs.FS, themeName, section string) (text, name string, err error) {
 	var names []string
 	if section != "" {
 		names = append(names, section+".md")
 	}
 	names = append(names, "default.md")
 	for _, n := range names {
-		if b, err := os.ReadFile(filepath.Join(root, "archetypes", n)); err == nil {
+		b, err := os.ReadFile(filepath.Join(root, "archetypes", n))
+		if err == nil {
 			return string(b), "archetypes/" + n, nil
 		}
-		if themeFS != nil {
-			if b, err := fs.ReadFile(themeFS, "archetypes/"+n); err == nil {
-				return string(b), "themes/" + theme + "/archetypes/" + n, nil
-			}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("archetype: %w", err)
+		}
+		if theme == nil {
+			continue
+		}
+		b, err = fs.ReadFile(theme, "archetypes/"+n)
+		if err == nil {
+			return string(b), "themes/" + themeName + "/archetypes/" + n, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("archetype themes/%s/archetypes/%s: %w", themeName, n, err)
 		}
 	}
-	return defaultArchetype, "built-in default archetype", nil
+	return defaultArchetype, "the built-in default archetype", nil
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -264,11 +265,15 @@ func runNew(_ context.Context, e *env, args []string) error {
 		if t.IsZero() {
 			t = time.Now()
 		}
-		path, err := scaffold.Content(source, pos[0], t)
+		page, err := scaffold.Content(source, pos[0], t)
+		var pe *scaffold.PathError
+		if errors.As(err, &pe) {
+			return &usageError{pe.Error()}
+		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Created %s\n", path)
+		fmt.Fprintf(e.stdout, "Created %s from %s (a draft: agora build -D shows it)\n", filepath.Join(source, page.Path), page.Archetype)
 		return nil
 	}
 	return &usageError{"want 'agora new site DIR' or 'agora new SECTION/NAME.md'"}
