@@ -18,11 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/agora-hub/agora/generator"
+	"github.com/agora-hub/agora/internal/testsite"
 )
-
-// chromiumPath is where Debian's chromium package (and the CI image) puts
-// the browser.
-const chromiumPath = "/usr/bin/chromium"
 
 type viewport struct{ w, h int64 }
 
@@ -38,13 +35,6 @@ var (
 // links. Set AGORA_SCREENSHOTS=DIR to also write screenshots of the home
 // page into DIR.
 func TestDefaultThemeInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but the browser is missing: %v", err)
-		}
-		t.Skipf("no browser: %v", err)
-	}
-
 	// The server answers like GitHub Pages: files from the build, and the
 	// site's 404.html with status 404 for anything else below /hub/.
 	// Requests outside /hub/ get Go's plain 404, so a link that forgot the
@@ -80,26 +70,7 @@ func TestDefaultThemeInBrowser(t *testing.T) {
 		t.Fatalf("build: %v", err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		// Without a sandbox, because Chromium refuses to run as root with one
-		// (containers, CI), and the pages are our own.
-		chromedp.NoSandbox,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		// Keep the browser off the network: on a closed network its
-		// background services only make refused connections.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	browser := testsite.Browser(t, ctx)
 
 	shots := os.Getenv("AGORA_SCREENSHOTS")
 	if shots != "" {
