@@ -39,8 +39,8 @@ func TestArchetypeLookup(t *testing.T) {
 	all := siteTips + themeTips + siteDefault + themeDefault
 
 	for _, tc := range []struct {
-		name, files, page string
-		wantFrom, wantArch    string
+		name, files, page  string
+		wantFrom, wantArch string
 	}{
 		{"site section first", theme + all, "tips/x.md", "site tips", "archetypes/tips.md"},
 		{"then the theme's section", theme + themeTips + siteDefault + themeDefault, "tips/x.md", "theme tips", "themes/mine/archetypes/tips.md"},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/agora-hub/agora/generator"
+	"github.com/agora-hub/agora/generator/plan"
 	"github.com/agora-hub/agora/generator/scaffold"
 )
 
@@ -38,6 +39,7 @@ func commands() []command {
 	return []command{
 		{"build", "[flags]", "build the site into public/", runBuild},
 		{"new", "site DIR | SECTION/NAME.md [flags]", "make a new site, or a page from an archetype", runNew},
+		{"plan", "[flags]", "print the content calendar against the weekly targets in [plan]", runPlan},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}
@@ -277,6 +279,50 @@ func runNew(_ context.Context, e *env, args []string) error {
 		return nil
 	}
 	return &usageError{"want 'agora new site DIR' or 'agora new SECTION/NAME.md'"}
+}
+
+// maxWeeks bounds --weeks: ten years is more than any plan looks ahead,
+// and a mistyped 80000 should not print a million lines.
+const maxWeeks = 520
+
+func runPlan(_ context.Context, e *env, args []string) error {
+	f := newFlags(e, "plan")
+	var source, now, format string
+	var weeks int
+	f.str(&source, "s", "source", ".", "site folder holding site.toml")
+	f.IntVar(&weeks, "weeks", plan.DefaultWeeks, fmt.Sprintf("weeks ahead, this one included (and %d back)", plan.DefaultPast))
+	f.str(&now, "", "now", "", "the clock, RFC 3339 (default: the time now)")
+	f.str(&format, "", "format", "table", "table (fits 80 columns) or json")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (the site folder is given with -s)", pos[0])}
+	}
+	if weeks < 1 || weeks > maxWeeks {
+		return &usageError{fmt.Sprintf("--weeks %d: want 1 to %d", weeks, maxWeeks)}
+	}
+	if format != "table" && format != "json" {
+		return &usageError{fmt.Sprintf("--format %q: want table or json", format)}
+	}
+	t, err := parseNow(now)
+	if err != nil {
+		return err
+	}
+	if t.IsZero() {
+		t = time.Now()
+	}
+	cal, err := plan.Site(source, t, weeks)
+	if err != nil {
+		return err
+	}
+	// Short weeks are the report, not a failure: exit 0 so that the plan
+	// can be printed in CI or a cron job without failing it.
+	if format == "json" {
+		return cal.WriteJSON(e.stdout)
+	}
+	return cal.WriteTable(e.stdout)
 }
 
 func runVersion(_ context.Context, e *env, args []string) error {

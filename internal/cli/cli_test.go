@@ -105,6 +105,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"build", "--now", "yesterday"}, "want RFC 3339"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"new"}, "agora new site DIR"},
+		{[]string{"new", "content/../notes.md"}, "goes outside content/"},
+		{[]string{"new", "/tmp/x.md"}, "an absolute path"},
+		{[]string{"new", "tips/x"}, "ending in .md"},
 		{[]string{}, "Usage: agora COMMAND"},
 	}
 	for _, tc := range cases {
@@ -120,7 +123,7 @@ func TestHelpListsCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, c := range []string{"build", "new", "version"} {
+	for _, c := range []string{"build", "new", "plan", "version"} {
 		if !strings.Contains(out, "  "+c) {
 			t.Errorf("help lacks %q:\n%s", c, out)
 		}
@@ -128,6 +131,12 @@ func TestHelpListsCommands(t *testing.T) {
 	code, out, _ = run(t, "help", "build")
 	if code != 0 || !strings.Contains(out, "-D, --buildDrafts") || !strings.Contains(out, "-s, --source") {
 		t.Errorf("help build: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "help", "plan")
+	for _, w := range []string{"--weeks", "--now", "--format", "-s, --source"} {
+		if code != 0 || !strings.Contains(out, w) {
+			t.Errorf("help plan lacks %q: exit %d\n%s", w, code, out)
+		}
 	}
 }
 
