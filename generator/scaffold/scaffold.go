@@ -145,7 +145,7 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	}
 	funcs := template.FuncMap(tplfuncs.Generic())
 	funcs["now"] = func() time.Time { return now.In(cfg.Location) }
-	t, err := template.New(archName).Funcs(funcs).Option("missingkey=error").Parse(arch)
+	t, err := template.New(archName).Funcs(funcs).Parse(arch)
 	if err != nil {
 		return Page{}, fmt.Errorf("archetype %s: %w", archName, err)
 	}

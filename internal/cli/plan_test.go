@@ -348,3 +348,16 @@ func TestPlanExitCodes(t *testing.T) {
 		t.Errorf("no site: exit %d, %s", code, stderr)
 	}
 }
+
+// TestPlanExampleHub: the repository's own site.toml has a [plan] table,
+// and every section it names must exist, or the example fails for the
+// first person who tries agora plan on it.
+func TestPlanExampleHub(t *testing.T) {
+	code, out, stderr := run(t, "plan", "-s", filepath.Join("..", ".."), "--now", "2026-11-02T09:00:00+01:00")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "Targets per week: tips 1, events 1, transparency 1; no target: posts.") {
+		t.Errorf("the example hub's targets are not shown:\n%s", out)
+	}
+}
