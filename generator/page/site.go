@@ -63,6 +63,8 @@ type Site struct {
 	files      []content.StaticFile
 	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
 	Skipped    Skipped
+	// [decision] tables, supersedes links and kind pages: see decision.go
+	decisions transparency
 }
 
 // Alias is a Hugo alias: an old URL that redirects to a page.
@@ -174,6 +176,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s.buildTaxonomies()
 	s.buildMenus()
 	s.link()
+	s.buildTransparency(tree, &errs)
 	s.checkOutputs(&errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
