@@ -93,6 +93,9 @@ func TestDefaultThemeInBrowser(t *testing.T) {
 		{name: "section", path: "tips/", wantStatus: 200},
 		{name: "single", path: "tips/metrics-that-matter/", wantStatus: 200}, // has an image
 		{name: "term", path: "tags/onboarding/", wantStatus: 200},
+		{name: "transparency log", path: "transparency/", wantStatus: 200},
+		{name: "transparency kind", path: "transparency/kind/farewell/", wantStatus: 200},
+		{name: "superseded decision", path: "transparency/digest-moves-to-fridays/", wantStatus: 200},
 		{name: "404", path: "tips/no-such-tip/", wantStatus: 404}, // a deep URL, as on GitHub Pages
 	}
 	for _, pg := range pages {
