@@ -93,6 +93,8 @@ func TestExampleHubGolden(t *testing.T) {
 		"tips/index.html", "tips/content-plan/index.html", "tips/metrics-that-matter/index.html",
 		"tags/index.html", "tags/newsletter/index.html", "tips/old-name/index.html",
 		"transparency/farewell-mara/index.html", "tips/page/2/index.html",
+		"events/index.html", "events/metrics-review-clinic/index.html", "events/calendar.ics",
+		"events/newsletter-writers-lunch-vienna/event.ics",
 	} {
 		got[f] = testsite.Read(t, pub, f)
 	}

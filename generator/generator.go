@@ -201,6 +201,7 @@ func (b *build) run(ctx context.Context) error {
 	b.renderPages(ctx)
 	b.renderLists(ctx)
 	b.renderExtras()
+	b.writeCalendars() // events.go
 	if err := ctx.Err(); err != nil {
 		return err
 	}

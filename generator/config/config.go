@@ -38,6 +38,7 @@ type Config struct {
 	Taxonomies   map[string]string      `toml:"taxonomies"`
 	Markup       Markup                 `toml:"markup"`
 	Plan         Plan                   `toml:"plan"`
+	Newsletter   Newsletter             `toml:"newsletter"`
 
 	// Derived when loading.
 	Location *time.Location `toml:"-"`
@@ -120,7 +121,12 @@ func Parse(name string, src []byte) (*Config, error) {
 		if len(k) > 0 && k[0] == "params" {
 			continue
 		}
-		errs.Add(diag.At(name, diag.KeyLine(src, k), "unknown key %q (known keys: %s)", k.String(), strings.Join(knownKeys, ", ")))
+		line := diag.KeyLine(src, k)
+		if err := secretKeyError(name, line, k); err != nil {
+			errs.Add(err)
+			continue
+		}
+		errs.Add(diag.At(name, line, "unknown key %q (known keys: %s)", k.String(), knownKeysFor(k)))
 	}
 	c.applyDefaults()
 	at := func(key ...string) int { return diag.KeyLine(src, key) }
@@ -155,6 +161,7 @@ func Parse(name string, src []byte) (*Config, error) {
 		}
 	}
 	c.Plan.Targets = planTargets(name, src, c.Plan.raw, md.Keys(), &errs)
+	c.Newsletter.check(name, src, md, &errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -226,7 +233,7 @@ func (p Plan) PerWeek(section string) int {
 
 var knownKeys = func() []string {
 	k := []string{"baseURL", "title", "languageCode", "timezone", "copyright", "paginate", "rssLimit",
-		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]"}
+		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]", "[newsletter]"}
 	sort.Strings(k)
 	return k
 }()

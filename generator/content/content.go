@@ -69,6 +69,10 @@ func (s *Source) Line(key ...string) int {
 	return 0
 }
 
+// FrontMatter is the TOML as written, for readers that need what .Params
+// loses: key spelling, and whether a datetime had an offset.
+func (s *Source) FrontMatter() []byte { return s.frontMatter }
+
 // Dir is the folder the source describes: its own folder for bundles
 // ("tips/x" for tips/x/index.md, "tips" for tips/_index.md, "" for the home
 // page), otherwise the folder it is in.

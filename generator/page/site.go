@@ -63,6 +63,7 @@ type Site struct {
 	files      []content.StaticFile
 	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
 	Skipped    Skipped
+	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
 	decisions transparency
 }
@@ -176,6 +177,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s.buildTaxonomies()
 	s.buildMenus()
 	s.link()
+	s.buildEvents(&errs)
 	s.buildTransparency(tree, &errs)
 	s.checkOutputs(&errs)
 	if err := errs.Err(); err != nil {
