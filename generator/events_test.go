@@ -837,6 +837,25 @@ func TestEventsWithoutHostOrEvents(t *testing.T) {
 	}
 }
 
+// TestEventCustomURLAndImage: a page with url = "….html" gets its .ics
+// beside it, and JSON-LD carries an image only when the page has one.
+func TestEventCustomURLAndImage(t *testing.T) {
+	pub := buildEvents(t, "-- site.toml --\nbaseURL = \"https://example.org/hub/\"\ntitle = \"Hub\"\n"+
+		"-- content/events/a.md --\n+++\ntitle = \"A\"\nurl = \"/meetups/a.html\"\nimages = [\"img/a.png\"]\n[event]\nstart = 2027-01-01T10:00:00\nvenue = \"Hall\"\n+++\n"+
+		"-- content/events/b.md --\n+++\ntitle = \"B\"\n[event]\nstart = 2027-01-02T10:00:00\nvenue = \"Hall\"\n+++\n")
+	assertFile(t, pub, "meetups/a.html", `href="/hub/meetups/a.ics"`)
+	if ev := parseICS(t, pub, "meetups/a.ics").Events(); len(ev) != 1 {
+		t.Fatalf("meetups/a.ics has %d events", len(ev))
+	}
+	img, _ := eventJSONLD(t, pub, "meetups/a.html")["image"].([]any)
+	if len(img) != 1 || img[0] != "https://example.org/hub/img/a.png" {
+		t.Errorf("image = %v, want the absolute URL with the sub-path", img)
+	}
+	if _, ok := eventJSONLD(t, pub, "events/b/index.html")["image"]; ok {
+		t.Error("image without images in front matter")
+	}
+}
+
 // TestEventBadInput: each mistake fails the build with the key's line, and
 // the previous public/ stays exactly as it was.
 func TestEventBadInput(t *testing.T) {

@@ -96,6 +96,9 @@ func TestDefaultThemeInBrowser(t *testing.T) {
 		{name: "transparency log", path: "transparency/", wantStatus: 200},
 		{name: "transparency kind", path: "transparency/kind/farewell/", wantStatus: 200},
 		{name: "superseded decision", path: "transparency/digest-moves-to-fridays/", wantStatus: 200},
+		{name: "events", path: "events/", wantStatus: 200},
+		{name: "hybrid event", path: "events/metrics-review-clinic/", wantStatus: 200},
+		{name: "cancelled event", path: "events/newsletter-writers-lunch-vienna/", wantStatus: 200},
 		{name: "404", path: "tips/no-such-tip/", wantStatus: 404}, // a deep URL, as on GitHub Pages
 	}
 	for _, pg := range pages {
@@ -385,7 +388,8 @@ const factsJS = `(() => {
 		mainID: !!document.querySelector('main#main'),
 		footer: !!document.querySelector('body > footer'),
 		images, missingTargets,
-		scripts: document.scripts.length,
+		// JSON-LD is data for search engines, not script: it never runs.
+		scripts: [...document.scripts].filter(s => s.type !== 'application/ld+json').length,
 		handlers, refs,
 	};
 })()`
