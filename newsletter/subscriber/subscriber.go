@@ -240,9 +240,10 @@ func NormalizeTopics(raw []string) ([]string, error) {
 	return topics, nil
 }
 
-// SplitTopics splits a list typed by a person ("go, meetups;events").
+// SplitTopics splits a list typed by a person ("go, meetups;events"), or
+// a spreadsheet cell with one topic a line.
 func SplitTopics(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' })
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' })
 }
 
 func hasControl(s string) bool {

@@ -1,0 +1,337 @@
+// Package csvimport reads the subscriber lists people bring with them: the
+// CSV exports of Mailchimp ("Email Address", "First Name", "Last Name",
+// "TAGS"), of listmonk (email, name, attributes, status) and of
+// spreadsheets, and of Agora itself (agora subscribers export).
+//
+// It only reads: every good row becomes a subscriber.Subscriber and every
+// bad row an error naming the file and the line of the record, so that the
+// store can import the good ones in one transaction and the operator can
+// fix the rest and import the same file again.
+package csvimport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/newsletter/subscriber"
+)
+
+// Options say how to read a file.
+type Options struct {
+	// File names the file in messages, as the operator typed it.
+	File string
+	// Status is what rows of subscribed people become: subscriber.Active,
+	// or subscriber.Pending to have them confirm first. Rows the file marks
+	// as unsubscribed or bounced keep that status whatever this says.
+	Status  subscriber.Status
+	Consent subscriber.Consent
+}
+
+// Row is a good row: the subscriber it describes and the line its record
+// starts on.
+type Row struct {
+	Line int
+	subscriber.Subscriber
+}
+
+// Duplicate is a row whose address an earlier row already had; it was
+// merged into that one.
+type Duplicate struct {
+	Line, First int
+	Email       string
+}
+
+// Result is what a file held.
+type Result struct {
+	Rows       []Row
+	Bad        []error // one *diag.Error per bad row
+	Duplicates []Duplicate
+}
+
+// Subscribers returns the good rows' subscribers, in file order.
+func (r *Result) Subscribers() []subscriber.Subscriber {
+	subs := make([]subscriber.Subscriber, len(r.Rows))
+	for i, row := range r.Rows {
+		subs[i] = row.Subscriber
+	}
+	return subs
+}
+
+// column roles, found by header name.
+const (
+	colEmail = iota
+	colName
+	colFirst
+	colLast
+	colTopics
+	colStatus
+	colUnsubTime
+	colCleanTime
+)
+
+// aliases maps a header, lower-cased with everything but letters and
+// digits removed ("E-mail Address" → "emailaddress"), to its role.
+var aliases = map[string]int{
+	"email": colEmail, "emailaddress": colEmail, "mail": colEmail, "emailaddr": colEmail,
+	"name": colName, "fullname": colName, "displayname": colName,
+	"firstname": colFirst, "fname": colFirst, "givenname": colFirst, "first": colFirst,
+	"lastname": colLast, "lname": colLast, "surname": colLast, "familyname": colLast, "last": colLast,
+	"tags": colTopics, "tag": colTopics, "lists": colTopics, "list": colTopics, "topics": colTopics,
+	"topic": colTopics, "groups": colTopics, "interests": colTopics,
+	"status": colStatus, "subscriptionstatus": colStatus,
+	// Mailchimp's exports of unsubscribed and cleaned members carry no
+	// status column, only the time it happened.
+	"unsubtime": colUnsubTime, "cleantime": colCleanTime,
+}
+
+var roleNames = []string{"email", "name", "first name", "last name", "tags", "status", "UNSUB_TIME", "CLEAN_TIME"}
+
+// Read reads a whole file. The error is for a file that cannot be read as
+// CSV at all (no header, no email column, broken quoting): then nothing of
+// it should be imported. Problems with single rows are in Result.Bad.
+func Read(r io.Reader, opt Options) (*Result, error) {
+	fail := func(line int, format string, args ...any) error {
+		return diag.At(opt.File, line, format+"; nothing was imported", args...)
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = sniffDelimiter(br)
+	// Rows of the wrong width are reported one by one, not as a failure of
+	// the whole file.
+	cr.FieldsPerRecord = -1
+
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fail(0, "the file is empty: want a header line such as email,name,tags")
+	}
+	if err != nil {
+		return nil, syntaxError(opt.File, err)
+	}
+	cols, err := mapColumns(header)
+	if err != nil {
+		return nil, fail(1, "%v", err)
+	}
+
+	res := &Result{}
+	seen := map[string]int{} // key → index in res.Rows
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, syntaxError(opt.File, err)
+		}
+		line, _ := cr.FieldPos(0)
+		sub, err := cols.subscriber(rec, len(header), opt)
+		if errors.Is(err, errBlank) {
+			continue
+		}
+		if err != nil {
+			res.Bad = append(res.Bad, &diag.Error{File: opt.File, Line: line, Err: err})
+			continue
+		}
+		key := subscriber.Key(sub.Email)
+		i, dup := seen[key]
+		if !dup {
+			seen[key] = len(res.Rows)
+			res.Rows = append(res.Rows, Row{Line: line, Subscriber: sub})
+			continue
+		}
+		first := &res.Rows[i]
+		res.Duplicates = append(res.Duplicates, Duplicate{Line: line, First: first.Line, Email: first.Email})
+		merge(&first.Subscriber, sub)
+	}
+	return res, nil
+}
+
+func syntaxError(file string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		// The record's first line is where the editor should look: an
+		// unclosed quote is only noticed lines later.
+		line := pe.StartLine
+		msg := fmt.Sprintf("not valid CSV: %v (column %d)", pe.Err, pe.Column)
+		if pe.StartLine != pe.Line {
+			msg = fmt.Sprintf("not valid CSV: %v (found on line %d, column %d)", pe.Err, pe.Line, pe.Column)
+		}
+		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+			msg += `; a quote inside a field must be doubled: "Ada ""the Countess"" Lovelace"`
+		}
+		return diag.At(file, line, "%s; nothing was imported", msg)
+	}
+	return fmt.Errorf("reading %s: %w", file, err)
+}
+
+// sniffDelimiter picks the separator of the header line: spreadsheets in
+// many European locales save "CSV" with semicolons, and some tools use tabs.
+func sniffDelimiter(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(head) {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || c == ';' || c == '\t'):
+			counts[c]++
+		}
+	}
+	best := ','
+	for _, c := range []rune{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+type columns struct {
+	byRole map[int][]int // role → column indexes
+}
+
+func mapColumns(header []string) (*columns, error) {
+	c := &columns{byRole: map[int][]int{}}
+	for i, h := range header {
+		role, ok := aliases[headerKey(h)]
+		if !ok {
+			continue // other columns (listmonk's attributes, Mailchimp's MEMBER_RATING…) are not ours to keep
+		}
+		if prev := c.byRole[role]; len(prev) > 0 && role != colTopics {
+			return nil, fmt.Errorf("columns %q and %q are both the %s column: keep one", header[prev[0]], h, roleNames[role])
+		}
+		c.byRole[role] = append(c.byRole[role], i)
+	}
+	if len(c.byRole[colEmail]) == 0 {
+		return nil, fmt.Errorf("no email column: want a header named email, \"Email Address\" or e-mail (the header is %q)", strings.Join(header, ","))
+	}
+	return c, nil
+}
+
+func headerKey(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+var errBlank = errors.New("blank row")
+
+func (c *columns) cell(rec []string, role int) string {
+	if ix := c.byRole[role]; len(ix) > 0 && ix[0] < len(rec) {
+		return strings.TrimSpace(rec[ix[0]])
+	}
+	return ""
+}
+
+func (c *columns) subscriber(rec []string, width int, opt Options) (subscriber.Subscriber, error) {
+	if !slices.ContainsFunc(rec, func(f string) bool { return strings.TrimSpace(f) != "" }) {
+		return subscriber.Subscriber{}, errBlank // spreadsheets save trailing ",,,," rows
+	}
+	if len(rec) != width {
+		return subscriber.Subscriber{}, fmt.Errorf("%d fields, but the header has %d: is a comma in a name not quoted?", len(rec), width)
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return subscriber.Subscriber{}, errors.New("not UTF-8 text: save the file as CSV in UTF-8 (Excel: \"CSV UTF-8\")")
+		}
+	}
+	email := c.cell(rec, colEmail)
+	if email == "" {
+		return subscriber.Subscriber{}, errors.New("no email address")
+	}
+	name := c.cell(rec, colName)
+	if name == "" {
+		name = strings.TrimSpace(c.cell(rec, colFirst) + " " + c.cell(rec, colLast))
+	}
+	var topics []string
+	for _, ix := range c.byRole[colTopics] {
+		topics = append(topics, splitCell(rec[ix])...)
+	}
+	status, err := c.status(rec, opt.Status)
+	if err != nil {
+		return subscriber.Subscriber{}, err
+	}
+	return subscriber.New(email, name, topics, status, opt.Consent)
+}
+
+// status reads what the file says about a row. A file that says someone
+// unsubscribed or bounced is obeyed even when the operator imports with
+// everyone active: re-subscribing them would mail people who said no.
+func (c *columns) status(rec []string, subscribed subscriber.Status) (subscriber.Status, error) {
+	if c.cell(rec, colCleanTime) != "" {
+		return subscriber.Bounced, nil
+	}
+	if c.cell(rec, colUnsubTime) != "" {
+		return subscriber.Unsubscribed, nil
+	}
+	v := c.cell(rec, colStatus)
+	switch strings.ToLower(v) {
+	case "", "active", "subscribed", "enabled", "confirmed", "opted in", "opted-in":
+		return subscribed, nil
+	case "pending", "unconfirmed":
+		return subscriber.Pending, nil
+	case "unsubscribed", "blocklisted", "blacklisted", "disabled", "opted out", "opted-out":
+		return subscriber.Unsubscribed, nil
+	case "bounced", "cleaned":
+		return subscriber.Bounced, nil
+	}
+	return "", fmt.Errorf("status %q: want active, pending, unsubscribed or bounced (or Mailchimp's and listmonk's words for them)", v)
+}
+
+// splitCell reads a cell of tags: "go, meetups", "go;meetups", or
+// Mailchimp's quoted list "\"go\",\"social media\"", where a tag may
+// itself hold a comma.
+func splitCell(cell string) []string {
+	cell = strings.TrimSpace(cell)
+	if strings.HasPrefix(cell, `"`) {
+		r := csv.NewReader(strings.NewReader(cell))
+		r.LazyQuotes = true
+		r.TrimLeadingSpace = true
+		if fields, err := r.Read(); err == nil {
+			return fields
+		}
+	}
+	return subscriber.SplitTopics(cell)
+}
+
+// severity orders statuses for merging duplicate rows: when one row of an
+// address says unsubscribed, that wins over a row that says active.
+var severity = map[subscriber.Status]int{subscriber.Active: 0, subscriber.Pending: 1, subscriber.Unsubscribed: 2, subscriber.Bounced: 3}
+
+// merge folds a later row of the same address into the first: the first
+// name given, every topic of both, the most cautious status.
+func merge(first *subscriber.Subscriber, later subscriber.Subscriber) {
+	if first.Name == "" {
+		first.Name = later.Name
+	}
+	// Both lists are normalised already; the union needs no new checks
+	// beyond the count.
+	all := append(slices.Clone(first.Topics), later.Topics...)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	if len(all) <= subscriber.MaxTopics {
+		first.Topics = all
+	}
+	if severity[later.Status] > severity[first.Status] {
+		first.Status = later.Status
+	}
+}
