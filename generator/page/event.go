@@ -58,14 +58,28 @@ func (p *Page) UpcomingEvents() []*Page { return p.site.splitEvents(p.eventPages
 // recent first.
 func (p *Page) PastEvents() []*Page { return p.site.splitEvents(p.eventPages(), false) }
 
+// eventPages walks the site's events, not the list's pages: a head partial
+// asks every section and every pager page, and a section of 10,000 tips
+// must not be sorted each time to find it has no events.
 func (p *Page) eventPages() []*Page {
-	if p.kind == KindHome {
-		return p.site.events.pages
-	}
 	var out []*Page
-	for _, c := range p.RegularPagesRecursive() {
-		if c.Event() != nil {
-			out = append(out, c)
+	switch p.kind {
+	case KindHome:
+		return p.site.events.pages
+	case KindSection:
+		for _, e := range p.site.events.pages {
+			for a := e.parent; a != nil; a = a.parent {
+				if a == p {
+					out = append(out, e)
+					break
+				}
+			}
+		}
+	case KindTerm:
+		for _, c := range p.children {
+			if c.Event() != nil {
+				out = append(out, c)
+			}
 		}
 	}
 	return out
@@ -471,8 +485,8 @@ func eventImages(v any) []string {
 
 // Building and checking events.
 
-// EventKeys are the keys an [event] table may hold.
-var EventKeys = []string{"start", "end", "timezone", "venue", "address", "online", "rsvp", "capacity", "cancelled", "sequence"}
+// eventKeys are the keys an [event] table may hold, in the order of the docs.
+var eventKeys = []string{"start", "end", "timezone", "venue", "address", "online", "rsvp", "capacity", "cancelled", "sequence"}
 
 // buildEvents reads the [event] table of every regular page that has one.
 // All problems of all pages are reported, each at its key's line.
@@ -534,8 +548,8 @@ func parseEvent(p *Page, siteZone *time.Location) (*Event, []error) {
 		lk := strings.ToLower(k)
 		r.keys[lk] = k
 		r.table[lk] = val
-		if !slices.Contains(EventKeys, lk) {
-			r.fail(lk, "unknown key; [event] takes %s", strings.Join(EventKeys, ", "))
+		if !slices.Contains(eventKeys, lk) {
+			r.fail(lk, "unknown key; [event] takes %s", strings.Join(eventKeys, ", "))
 		}
 	}
 
