@@ -40,6 +40,7 @@ func commands() []command {
 		{"build", "[flags]", "build the site into public/", runBuild},
 		{"new", "site DIR | SECTION/NAME.md [flags]", "make a new site, or a page from an archetype", runNew},
 		{"plan", "[flags]", "print the content calendar against the weekly targets in [plan]", runPlan},
+		{"subscribers", "add|list|remove|import|export [flags]", "manage the newsletter's subscribers", runSubscribers},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}
@@ -93,7 +94,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "Agora builds a community hub from Markdown and mails its tips to subscribers.")
 	fmt.Fprintln(w, "\nUsage: agora COMMAND [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes -s/--source DIR (the site, default \".\").\nRun 'agora help COMMAND' for its flags.")
 }

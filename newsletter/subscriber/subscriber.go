@@ -34,7 +34,7 @@ const (
 )
 
 // Statuses lists every status in the order reports show them.
-var Statuses = []Status{Pending, Active, Unsubscribed, Bounced}
+var Statuses = []Status{Active, Pending, Unsubscribed, Bounced}
 
 // ParseStatus accepts one of Statuses.
 func ParseStatus(s string) (Status, error) {

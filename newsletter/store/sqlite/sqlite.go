@@ -196,13 +196,19 @@ func splitTopics(s string) []string {
 }
 
 func (s *Store) get(ctx context.Context, tx *sql.Tx, email string) (subscriber.Subscriber, error) {
+	// The address is looked up as it would have been stored, so that
+	// " ADA@Bücher.de" finds ada@xn--bcher-kva.de.
+	norm, err := subscriber.NormalizeEmail(email)
+	if err != nil {
+		return subscriber.Subscriber{}, err
+	}
 	stmt := s.q.getSubscriber
 	if tx != nil {
 		stmt = tx.StmtContext(ctx, stmt)
 	}
-	sub, err := scanSubscriber(stmt.QueryRowContext(ctx, subscriber.Key(email)))
+	sub, err := scanSubscriber(stmt.QueryRowContext(ctx, subscriber.Key(norm)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return sub, fmt.Errorf("%s: %w", email, store.ErrNotFound)
+		return sub, fmt.Errorf("%s: %w", norm, store.ErrNotFound)
 	}
 	return sub, err
 }

@@ -256,7 +256,7 @@ func TestRemoveErasesPersonalData(t *testing.T) {
 		INSERT INTO deliveries (issue_id, subscriber_id, state, last_error, updated) VALUES (1, ?, 'failed', '550 <cy@example.org>: no such user', 'x')`, res.Subscriber.ID); err != nil {
 		t.Fatal(err)
 	}
-	removed, err := s.Remove(ctx, "CY@example.org", "cli")
+	removed, err := s.Remove(ctx, " CY@Example.ORG ", "cli")
 	if err != nil || removed.Email != "cy@example.org" {
 		t.Fatalf("Remove: %+v, %v", removed, err)
 	}
