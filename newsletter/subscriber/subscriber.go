@@ -246,8 +246,12 @@ func SplitTopics(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' })
 }
 
+// hasControl includes U+2028 and U+2029, which some clients show as line
+// breaks although they are not control characters.
 func hasControl(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsControl)
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp)
+	})
 }
 
 // Differences names the fields in which b's details differ from a's:

@@ -67,7 +67,7 @@ func TestNormalizeNameAndTopics(t *testing.T) {
 	if n, err := subscriber.NormalizeName("  Ada  Lovelace "); err != nil || n != "Ada  Lovelace" {
 		t.Errorf("name: %q, %v", n, err)
 	}
-	for _, bad := range []string{"Ada\r\nBcc: x@example.org", "Ada\nLovelace", "Ada\x1b[31m", strings.Repeat("é", subscriber.MaxName+1)} {
+	for _, bad := range []string{"Ada\r\nBcc: x@example.org", "Ada\nLovelace", "Ada\x1b[31m", "Ada\u2028Bcc", strings.Repeat("é", subscriber.MaxName+1)} {
 		if _, err := subscriber.NormalizeName(bad); err == nil {
 			t.Errorf("NormalizeName(%q) accepted", bad)
 		}
