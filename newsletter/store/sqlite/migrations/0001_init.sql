@@ -26,7 +26,9 @@ CREATE INDEX subscribers_status_id ON subscribers (status, id);
 -- Every change of status, with when and how. from_status is NULL when the
 -- subscriber was created; to_status 'removed' marks an erasure. The
 -- subscriber_id is set to NULL by an erasure, so that the counts survive
--- and nothing points at the person any more.
+-- and nothing points at the person any more. An unsubscribe is a change
+-- with a from_status: a row created unsubscribed (from_status NULL) is an
+-- import of someone who left another list, not a loss of this one.
 CREATE TABLE subscriber_events (
     id            INTEGER PRIMARY KEY,
     subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE SET NULL,
