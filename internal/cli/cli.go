@@ -39,6 +39,7 @@ func commands() []command {
 	return []command{
 		{"build", "[flags]", "build the site into public/", runBuild},
 		{"new", "site DIR | SECTION/NAME.md [flags]", "make a new site, or a page from an archetype", runNew},
+		{"serve", "[flags]", "build, serve and rebuild on every save, reloading the browser", runServe},
 		{"plan", "[flags]", "print the content calendar against the weekly targets in [plan]", runPlan},
 		{"subscribers", "add|list|remove|import|export [flags]", "manage the newsletter's subscribers", runSubscribers},
 		{"version", "", "print the version", runVersion},
