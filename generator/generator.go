@@ -81,28 +81,47 @@ func plural(n int, what string) string {
 
 // Build runs the whole pipeline. On error the destination is untouched.
 func Build(ctx context.Context, opt Options) (*Result, error) {
+	_, res, err := buildSite(ctx, opt, nil)
+	return res, err
+}
+
+// buildSite builds and commits the site. With a tracker it renders
+// serially and records which unit of work read which page's body, for
+// serve's incremental rebuilds (see session.go).
+func buildSite(ctx context.Context, opt Options, tracker *page.BodyTracker) (*build, *Result, error) {
 	start := time.Now()
 	b, err := newBuild(opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	stage, err := output.NewStage(b.dest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b.stage = stage
+	b.stage, b.out = stage, stage
+	if tracker != nil {
+		b.tracker, b.units = tracker, map[string]func(){}
+	}
 	if err := b.run(ctx); err != nil {
 		_ = stage.Abort()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := stage.Commit(); err != nil {
 		_ = stage.Abort()
-		return nil, err
+		return nil, nil, err
 	}
-	return &Result{
+	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
 		Skipped: b.site.Skipped, Duration: time.Since(start),
 	}, nil
+}
+
+// sink is where a build writes: the staging folder, or for an incremental
+// rebuild the served folder itself.
+type sink interface {
+	Write(rel, owner string, data []byte) error
+	Copy(rel, owner string, fsys fs.FS, name string) error
+	Owner(rel string) (string, bool)
 }
 
 type build struct {
@@ -115,6 +134,11 @@ type build struct {
 	theme     fs.FS
 	themeName string
 	stage     *output.Stage
+	out       sink
+	// tracker and units are set for serve's tracked builds: every unit
+	// of work that can read a page body is kept, by name, to be run again.
+	tracker   *page.BodyTracker
+	units     map[string]func()
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -200,8 +224,8 @@ func (b *build) run(ctx context.Context) error {
 	}
 	b.renderPages(ctx)
 	b.renderLists(ctx)
-	b.renderExtras()
-	b.writeCalendars() // events.go
+	b.unit("extras", b.renderExtras)
+	b.unit("calendars", b.writeCalendars) // events.go
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -217,7 +241,7 @@ func (b *build) load() error {
 	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
 	b.site, err = page.New(b.cfg, tree, page.Options{
 		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
-		BuildExpired: b.opt.BuildExpired, Markdown: md,
+		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
 	})
 	if err != nil {
 		return err
@@ -294,11 +318,11 @@ func (b *build) copyStatic() {
 	}
 	collect(dirFS(filepath.Join(b.root, "static")), "static")
 	for rel, f := range files {
-		b.errs.Add(b.stage.Copy(rel, f.owner, f.fsys, rel))
+		b.errs.Add(b.out.Copy(rel, f.owner, f.fsys, rel))
 	}
 	contentFS := os.DirFS(filepath.Join(b.root, content.Dir))
 	for _, sf := range b.site.ContentFiles() {
-		b.errs.Add(b.stage.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
+		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
 	for _, p := range b.site.All() {
 		src := p.Source()
@@ -307,14 +331,39 @@ func (b *build) copyStatic() {
 		}
 		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")
 		for _, r := range src.Resources {
-			b.errs.Add(b.stage.Copy(outDir+r, src.Path, contentFS, src.Dir()+"/"+r))
+			b.errs.Add(b.out.Copy(outDir+r, src.Path, contentFS, src.Dir()+"/"+r))
 		}
 	}
 }
 
 // parallel runs fn over items on every core and stops early when ctx ends.
-func parallel[T any](ctx context.Context, items []T, fn func(T)) {
+// A tracked build runs them one after another, since its tracker knows one
+// current unit at a time.
+func parallel[T any](ctx context.Context, b *build, items []T, fn func(T)) {
+	if b.tracker != nil {
+		for _, it := range items {
+			if ctx.Err() != nil {
+				return
+			}
+			fn(it)
+		}
+		return
+	}
 	workers.Each(ctx, len(items), func(i int) { fn(items[i]) })
+}
+
+// unit runs fn as a named unit of work. In a tracked build, the page
+// bodies fn reads are charged to name, and fn is kept so that an edit to
+// one of those bodies runs it again.
+func (b *build) unit(name string, fn func()) {
+	if b.tracker == nil {
+		fn()
+		return
+	}
+	b.units[name] = fn
+	leave := b.tracker.Enter(name)
+	defer leave()
+	fn()
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -335,10 +384,12 @@ func (b *build) renderPages(ctx context.Context) {
 			regular = append(regular, p)
 		}
 	}
-	parallel(ctx, regular, func(p *page.Page) {
-		b.renderPage(p, p.Path())
-		b.errs.Add(p.RenderErr())
-		p.ReleaseContent()
+	parallel(ctx, b, regular, func(p *page.Page) {
+		b.unit("page "+p.Path(), func() {
+			b.renderPage(p, p.Path())
+			b.errs.Add(p.RenderErr())
+			p.ReleaseContent()
+		})
 	})
 }
 
@@ -351,24 +402,36 @@ func (b *build) renderLists(ctx context.Context) {
 			lists = append(lists, p)
 		}
 	}
-	parallel(ctx, lists, func(p *page.Page) {
+	parallel(ctx, b, lists, func(p *page.Page) { b.renderList(p) })
+}
+
+// renderList renders list page p with all its pager pages and its feed.
+// Each pager page is a unit of its own, so that an edit to one member's
+// body renders again only the pager page that shows it.
+func (b *build) renderList(p *page.Page) {
+	ok := false
+	b.unit("list "+p.Path(), func() {
 		p.SetPager(1)
-		if !b.renderPage(p, p.Path()) {
-			return
-		}
-		if pager := p.PagerUsed(); pager != nil {
-			for n := 2; n <= pager.TotalPages(); n++ {
-				p.SetPager(n)
-				if !b.renderPage(p, page.PagePath(p.Path(), n)) {
-					return
-				}
-			}
-			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
-		}
-		if p.HasFeed() {
-			b.writeFeed(p)
-		}
+		ok = b.renderPage(p, p.Path())
 	})
+	if !ok {
+		return
+	}
+	if pager := p.PagerUsed(); pager != nil {
+		for n := 2; n <= pager.TotalPages(); n++ {
+			b.unit(fmt.Sprintf("list %s %d", p.Path(), n), func() {
+				p.SetPager(n)
+				ok = b.renderPage(p, page.PagePath(p.Path(), n))
+			})
+			if !ok {
+				return
+			}
+		}
+		b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+	}
+	if p.HasFeed() {
+		b.unit("feed "+p.Path(), func() { b.writeFeed(p) })
+	}
 }
 
 func (b *build) layoutFor(p *page.Page) (*template.Template, error) {
@@ -407,7 +470,7 @@ func (b *build) renderPage(p *page.Page, sitePath string) bool {
 		b.errs.Add(fmt.Errorf("%w (rendering %s)", err, who))
 		return false
 	}
-	if err := b.stage.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
+	if err := b.out.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
 		b.errs.Add(err)
 		return false
 	}

@@ -69,6 +69,9 @@ func (p *Page) KeepContent() { p.keepContent = true }
 // render renders the Markdown once and returns the result, whose Content
 // may have been released. Safe for concurrent use.
 func (p *Page) render() markup.Result {
+	if t := p.site.tracker; t != nil {
+		t.read(p)
+	}
 	p.renderOnce.Do(func() {
 		if p.src == nil {
 			return

@@ -40,6 +40,10 @@ type Options struct {
 	BuildExpired  bool
 	Markdown      *markup.Renderer
 	AbsoluteLinks bool // serve mode may need it later; unused for now
+	// Tracker, when set, records which unit of work reads which page's
+	// body, from the start: a read while the model is built is charged
+	// to no unit, which tells serve that a body edit needs a full build.
+	Tracker *BodyTracker
 }
 
 // Skipped counts pages left out of the build, by reason.
@@ -61,7 +65,8 @@ type Site struct {
 	aliases    []Alias
 	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
 	files      []content.StaticFile
-	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
+	bodies     sync.Pool    // *[]byte read buffers for Markdown bodies
+	tracker    *BodyTracker // set by serve's tracked builds; see track.go
 	Skipped    Skipped
 	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
@@ -93,6 +98,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		terms:      map[string]map[string]*Page{},
 		byPath:     map[string]*Page{},
 		files:      tree.Files,
+		tracker:    opt.Tracker,
 	}
 	var errs diag.List
 	var sources []*content.Source

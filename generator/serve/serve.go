@@ -32,7 +32,7 @@ type Options struct {
 	// Addr is host:port to listen on; "127.0.0.1:1313" (Hugo's) if empty.
 	Addr string
 	// Debounce is how long the tree must be quiet after a change before
-	// a rebuild; 20 ms if zero, long enough for an editor's save burst.
+	// a rebuild; 10 ms if zero, long enough for an editor's save burst.
 	Debounce time.Duration
 	// Log receives one line per build and every build error.
 	Log io.Writer
@@ -41,7 +41,7 @@ type Options struct {
 // DefaultAddr is where Hugo serves, so editors' bookmarks keep working.
 const DefaultAddr = "127.0.0.1:1313"
 
-const defaultDebounce = 20 * time.Millisecond
+const defaultDebounce = 10 * time.Millisecond
 
 // Server is one running `agora serve`.
 type Server struct {
@@ -52,7 +52,11 @@ type Server struct {
 	hub      *hub
 	basePath atomic.Value // string: the site's base path, "/hub/" or "/"
 	builds   int
-	logMu    sync.Mutex
+	// session keeps the model between rebuilds; sessionBase is the
+	// baseURL it was opened with.
+	session     *generator.Session
+	sessionBase string
+	logMu       sync.Mutex
 }
 
 // Listen binds the address and makes the first build, so that a broken
@@ -176,18 +180,13 @@ func (s *Server) logf(format string, args ...any) {
 	fmt.Fprintf(s.opt.Log, format+"\n", args...)
 }
 
-// rebuild builds the whole site into the served folder. The generator
-// swaps the new output in only when the build succeeds, so a broken save
-// leaves the last good build being served. changed is nil for the first
-// build.
+// rebuild brings the served folder up to date: the session re-renders
+// what an edit touched, or builds everything. The generator swaps a full
+// build in only when it succeeds, and an incremental one writes nothing
+// unless every file rendered, so a broken save leaves the last good build
+// being served. changed is nil for the first build.
 func (s *Server) rebuild(ctx context.Context, changed []string) error {
-	opt := s.opt.Build
-	opt.Destination = s.out
-	base, err := s.localBase(opt.Source)
-	if err == nil {
-		opt.BaseURL = base
-		_, err = generator.Build(ctx, opt)
-	}
+	err := s.update(ctx, changed)
 	s.builds++
 	if err != nil {
 		if ctx.Err() != nil {
@@ -197,10 +196,36 @@ func (s *Server) rebuild(ctx context.Context, changed []string) error {
 		s.hub.publish(state{Build: s.builds, Err: err.Error()})
 		return err
 	}
-	if changed != nil {
-		s.logf("Rebuilt after changes to %s", summarize(changed))
-	}
 	s.hub.publish(state{Build: s.builds, CSSOnly: changed != nil && onlyCSS(changed)})
+	return nil
+}
+
+func (s *Server) update(ctx context.Context, changed []string) error {
+	base, err := s.localBase(s.opt.Build.Source)
+	if err != nil {
+		return err
+	}
+	if s.session == nil || base != s.sessionBase {
+		// First build, or site.toml moved the base path: a new session.
+		opt := s.opt.Build
+		opt.Destination, opt.BaseURL = s.out, base
+		session, res, err := generator.Open(ctx, opt)
+		if err != nil {
+			return err
+		}
+		s.session, s.sessionBase = session, base
+		s.logf("%s", res)
+		return nil
+	}
+	u, err := s.session.Update(ctx, changed)
+	if err != nil {
+		return err
+	}
+	if u.Full {
+		s.logf("Rebuilt everything after changes to %s: %s", summarize(changed), u.Result)
+	} else {
+		s.logf("Rebuilt %s in %s: %d files rewritten", summarize(changed), u.Duration.Round(time.Microsecond), len(u.Changed))
+	}
 	return nil
 }
 

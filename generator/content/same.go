@@ -1,0 +1,14 @@
+package content
+
+import "bytes"
+
+// SameFrontMatter reports whether data, the file's new bytes, has exactly
+// the front matter s was decoded from, at the same place. Then everything
+// decoded from the file is unchanged and only the body may differ, which
+// serve re-renders without rebuilding the model.
+func (s *Source) SameFrontMatter(data []byte) bool {
+	fm, _, body, bodyLine, err := Split(data)
+	return err == nil && s.file != "" &&
+		bytes.Equal(fm, s.frontMatter) && bodyLine == s.BodyLine &&
+		len(data)-len(body) == s.bodyOffset
+}

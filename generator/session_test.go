@@ -1,0 +1,265 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var sessionNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+// copyExampleHub copies the repository's example site into a new folder.
+func copyExampleHub(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, name := range []string{"site.toml", "content"} {
+		src := filepath.Join("..", name)
+		err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel("..", p)
+			dst := filepath.Join(root, rel)
+			if d.IsDir() {
+				return os.MkdirAll(dst, 0o755)
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func sessionOptions(root, dest string) Options {
+	return Options{Source: root, Destination: dest, BaseURL: "https://example.org/hub/", Now: sessionNow}
+}
+
+// readTree returns every file below dir by slash path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = data
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// sameAsFullBuild fails the test unless served holds exactly what a fresh
+// agora build of root writes.
+func sameAsFullBuild(t *testing.T, root, served, step string) {
+	t.Helper()
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if _, err := Build(context.Background(), sessionOptions(root, fresh)); err != nil {
+		t.Fatalf("%s: full build: %v", step, err)
+	}
+	want, got := readTree(t, fresh), readTree(t, served)
+	var diffs []string
+	for name, w := range want {
+		g, ok := got[name]
+		switch {
+		case !ok:
+			diffs = append(diffs, "missing "+name)
+		case !bytes.Equal(g, w):
+			diffs = append(diffs, "differs "+name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			diffs = append(diffs, "stale "+name)
+		}
+	}
+	if len(diffs) > 0 {
+		slices.Sort(diffs)
+		t.Fatalf("%s: served output differs from a full build in %d files:\n%s", step, len(diffs), strings.Join(diffs[:min(len(diffs), 20)], "\n"))
+	}
+}
+
+func markdownFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(root, "content"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") {
+			rel, _ := filepath.Rel(root, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	return files
+}
+
+// TestSessionMatchesFullBuild applies random edit sequences to a copy of the
+// example hub (body edits, front-matter edits, new and deleted pages), and
+// after every update checks the served folder against a fresh full build.
+func TestSessionMatchesFullBuild(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 0xa90a))
+			root := copyExampleHub(t)
+			served := filepath.Join(t.TempDir(), "public")
+			s, _, err := Open(context.Background(), sessionOptions(root, served))
+			if err != nil {
+				t.Fatal(err)
+			}
+			incremental := 0
+			for step := 1; step <= 12; step++ {
+				files := markdownFiles(t, root)
+				file := files[rng.IntN(len(files))]
+				full := filepath.Join(root, filepath.FromSlash(file))
+				data, err := os.ReadFile(full)
+				if err != nil {
+					t.Fatal(err)
+				}
+				what := ""
+				switch r := rng.IntN(10); {
+				case r < 6: // the common case: a paragraph added to the body
+					what = "body edit of " + file
+					data = append(data, fmt.Sprintf("\n\nStep %d adds a sentence with *emphasis* and a [link](/tips/).\n", step)...)
+				case r < 7: // a body edit that changes the summary's words
+					what = "summary edit of " + file
+					fm, body, ok := splitFrontMatter(data)
+					if !ok {
+						continue
+					}
+					data = append(fm, append([]byte(fmt.Sprintf("Opening words %d. ", step)), body...)...)
+				case r < 8:
+					what = "title edit of " + file
+					data = bytes.Replace(data, []byte("title = \""), []byte(fmt.Sprintf("title = \"(%d) ", step)), 1)
+				case r < 9:
+					file = fmt.Sprintf("content/tips/new-tip-%d.md", step)
+					full = filepath.Join(root, filepath.FromSlash(file))
+					what = "new page " + file
+					data = []byte(fmt.Sprintf("+++\ntitle = \"New tip %d\"\ndate = 2026-11-%02dT09:00:00+01:00\ntags = [\"onboarding\"]\n+++\nA new tip.\n", step, 1+step))
+				default:
+					if strings.HasSuffix(file, "_index.md") {
+						continue
+					}
+					what = "deletion of " + file
+					if err := os.Remove(full); err != nil {
+						t.Fatal(err)
+					}
+					data = nil
+				}
+				if data != nil {
+					if err := os.WriteFile(full, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				u, err := s.Update(context.Background(), []string{file})
+				if err != nil {
+					// An edit may legitimately break the site (a deleted
+					// page that another supersedes); a full build must
+					// then fail the same way.
+					if _, ferr := Build(context.Background(), sessionOptions(root, filepath.Join(t.TempDir(), "x"))); ferr == nil {
+						t.Fatalf("step %d (%s): update failed but a full build works: %v", step, what, err)
+					}
+					t.Logf("step %d (%s): the site is broken, as a full build agrees: %v", step, what, err)
+					return
+				}
+				if !u.Full {
+					incremental++
+				}
+				sameAsFullBuild(t, root, served, fmt.Sprintf("step %d (%s, full=%v)", step, what, u.Full))
+			}
+			if incremental == 0 {
+				t.Errorf("no update took the incremental path")
+			}
+		})
+	}
+}
+
+func splitFrontMatter(data []byte) (fm, body []byte, ok bool) {
+	const fence = "+++\n"
+	if !bytes.HasPrefix(data, []byte(fence)) {
+		return nil, nil, false
+	}
+	end := bytes.Index(data[len(fence):], []byte("\n"+fence))
+	if end < 0 {
+		return nil, nil, false
+	}
+	cut := len(fence) + end + 1 + len(fence)
+	return slices.Clone(data[:cut]), data[cut:], true
+}
+
+// TestSessionBodyEditTouchesOnlyDependents: a body edit to one tip rewrites
+// that tip's page and the lists and feeds that show its text, and nothing
+// else.
+func TestSessionBodyEditTouchesOnlyDependents(t *testing.T) {
+	root := copyExampleHub(t)
+	served := filepath.Join(t.TempDir(), "public")
+	s, _, err := Open(context.Background(), sessionOptions(root, served))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, file, edit string
+		mustChange       []string // output files that must be rewritten
+		mustNotChange    []string
+	}{
+		{
+			name: "a sentence at the end of a tip",
+			file: "content/tips/two-jobs.md", edit: "\n\nOne more closing sentence.\n",
+			mustChange:    []string{"tips/two-jobs/index.html", "tips/index.xml", "tags/onboarding/index.xml"},
+			mustNotChange: []string{"tips/content-plan/index.html", "sitemap.xml", "events/calendar.ics"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			full := filepath.Join(root, filepath.FromSlash(tc.file))
+			data, err := os.ReadFile(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, append(data, tc.edit...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			u, err := s.Update(context.Background(), []string{tc.file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Full {
+				t.Fatalf("a body edit took a full build")
+			}
+			for _, f := range tc.mustChange {
+				if !slices.Contains(u.Changed, f) {
+					t.Errorf("%s not rewritten; rewritten: %v", f, u.Changed)
+				}
+			}
+			for _, f := range tc.mustNotChange {
+				if slices.Contains(u.Changed, f) {
+					t.Errorf("%s rewritten, but does not show the edited text", f)
+				}
+			}
+			sameAsFullBuild(t, root, served, tc.name)
+		})
+	}
+}
