@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -69,19 +70,22 @@ func hasStatement(sqlText string) bool {
 	return false
 }
 
-// queries holds the prepared statements, one field per block of queries.sql.
+// queries holds the prepared statements. Each job's statements live in
+// their own struct and queries/*.sql file (subscribers here; the send
+// journal and the sign-up service add theirs), so work on one never edits
+// the others' lines.
 type queries struct {
 	getSubscriber, insertSubscriber, updateSubscriber, deleteSubscriber *sql.Stmt
 	scrubDeliveries, insertEvent                                        *sql.Stmt
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
+
+	stmts []*sql.Stmt // every prepared statement, for close
 }
 
-func prepareQueries(ctx context.Context, db *sql.DB, src string) (*queries, error) {
-	blocks, err := parseQueries(src)
-	if err != nil {
-		return nil, fmt.Errorf("queries.sql: %w", err)
-	}
-	q := &queries{}
+// statements maps every query name in queries/*.sql to the field its
+// prepared statement goes in. A job with statements of its own adds one
+// line here that merges its struct's names.
+func (q *queries) statements() map[string]**sql.Stmt {
 	want := map[string]**sql.Stmt{
 		"get-subscriber":     &q.getSubscriber,
 		"insert-subscriber":  &q.insertSubscriber,
@@ -93,6 +97,39 @@ func prepareQueries(ctx context.Context, db *sql.DB, src string) (*queries, erro
 		"count-by-status":    &q.countByStatus,
 		"active-subscribers": &q.activeSubscribers,
 	}
+	return want
+}
+
+// readQueries parses every file of fsys matching queries/*.sql. A name
+// defined in two files is an error, like one defined twice in one file.
+func readQueries(fsys fs.FS) (map[string]string, error) {
+	files, err := fs.Glob(fsys, "queries/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	all := map[string]string{}
+	for _, f := range files {
+		src, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := parseQueries(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for name, sqlText := range blocks {
+			if _, dup := all[name]; dup {
+				return nil, fmt.Errorf("%s: query %q is also defined in another file", f, name)
+			}
+			all[name] = sqlText
+		}
+	}
+	return all, nil
+}
+
+func prepareQueries(ctx context.Context, db *sql.DB, blocks map[string]string) (*queries, error) {
+	q := &queries{}
+	want := q.statements()
 	var unused []string
 	for name := range blocks {
 		if want[name] == nil {
@@ -101,27 +138,27 @@ func prepareQueries(ctx context.Context, db *sql.DB, src string) (*queries, erro
 	}
 	if len(unused) > 0 {
 		sort.Strings(unused)
-		return nil, fmt.Errorf("queries.sql: %s not used by the store (misspelt?)", strings.Join(unused, ", "))
+		return nil, fmt.Errorf("queries/*.sql: %s not used by the store (misspelt?)", strings.Join(unused, ", "))
 	}
 	for name, dst := range want {
 		sqlText, ok := blocks[name]
 		if !ok {
 			q.close()
-			return nil, fmt.Errorf("queries.sql: no query %q", name)
+			return nil, fmt.Errorf("queries/*.sql: no query %q", name)
 		}
-		if *dst, err = db.PrepareContext(ctx, sqlText); err != nil {
+		stmt, err := db.PrepareContext(ctx, sqlText)
+		if err != nil {
 			q.close()
-			return nil, fmt.Errorf("queries.sql: preparing %q: %w", name, err)
+			return nil, fmt.Errorf("queries/*.sql: preparing %q: %w", name, err)
 		}
+		*dst = stmt
+		q.stmts = append(q.stmts, stmt)
 	}
 	return q, nil
 }
 
 func (q *queries) close() {
-	for _, s := range []*sql.Stmt{q.getSubscriber, q.insertSubscriber, q.updateSubscriber, q.deleteSubscriber,
-		q.scrubDeliveries, q.insertEvent, q.listSubscribers, q.countByStatus, q.activeSubscribers} {
-		if s != nil {
-			s.Close()
-		}
+	for _, s := range q.stmts {
+		s.Close()
 	}
 }

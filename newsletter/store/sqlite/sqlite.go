@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	_ "embed"
+	"embed"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -29,8 +29,8 @@ import (
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
 
-//go:embed queries.sql
-var queriesSQL string
+//go:embed queries/*.sql
+var queryFiles embed.FS
 
 // timeFormat is fixed-width UTC so that times sort as text.
 const timeFormat = "2006-01-02T15:04:05.000Z"
@@ -104,7 +104,11 @@ func (s *Store) init(ctx context.Context) error {
 	if err := migrate(ctx, s.db, s.path, ms, s.stamp()); err != nil {
 		return err
 	}
-	s.q, err = prepareQueries(ctx, s.db, queriesSQL)
+	blocks, err := readQueries(queryFiles)
+	if err != nil {
+		return err
+	}
+	s.q, err = prepareQueries(ctx, s.db, blocks)
 	return err
 }
 
