@@ -414,3 +414,38 @@ func TestThemeChoice(t *testing.T) {
 	_, pub = build(t, both)
 	assertFile(t, pub, "css/main.css")
 }
+
+// TestDatesOnTheSiteClock: a date written with another offset is the same
+// instant, shown on the site's clock, and one without an offset is read
+// in the site's zone (not the machine's, which is UTC on CI).
+func TestDatesOnTheSiteClock(t *testing.T) {
+	dir := t.TempDir()
+	testsite.Write(t, dir, `
+-- site.toml --
+baseURL = "https://example.org/"
+title = "Clock"
+timezone = "Europe/Berlin"
+-- layouts/_default/single.html --
+<p>{{ .Date.Format "2006-01-02 15:04 MST" }}</p>
+-- layouts/_default/list.html --
+{{ range .Pages }}{{ .Title }};{{ end }}
+-- content/tips/guest.md --
++++
+title = "Guest"
+date = 2026-02-01T09:00:00+05:30
++++
+-- content/tips/local.md --
++++
+title = "Local"
+date = 2026-02-01T09:00:00
++++
+`)
+	_, pub := build(t, dir)
+	tests := []struct{ page, want string }{
+		{"tips/guest/index.html", "2026-02-01 04:30 CET"},
+		{"tips/local/index.html", "2026-02-01 09:00 CET"},
+	}
+	for _, tc := range tests {
+		assertFile(t, pub, tc.page, tc.want)
+	}
+}

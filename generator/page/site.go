@@ -228,6 +228,17 @@ func (s *Site) newPage(kind string, src *content.Source) *Page {
 		p.publishDate = cmp.Or(m.PublishDate, m.Date)
 		p.lastmod = cmp.Or(m.Lastmod, p.date)
 		p.expiryDate = m.ExpiryDate
+		// The same instants, told on the site's clock: a date written
+		// with another offset (a guest author's +05:30) is shown, grouped
+		// into days and months, and put in feeds as the site's readers
+		// expect, as site.toml promises.
+		if loc := s.cfg.Location; loc != nil {
+			for _, t := range []*time.Time{&p.date, &p.publishDate, &p.lastmod, &p.expiryDate} {
+				if !t.IsZero() {
+					*t = t.In(loc)
+				}
+			}
+		}
 		s.byPath[strings.TrimSuffix(src.Rel, ".md")] = p
 		s.byPath[src.Rel] = p
 	}
