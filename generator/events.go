@@ -33,7 +33,7 @@ func (b *build) writeCalendar(sitePath, owner string, cal ical.Calendar) {
 		b.errs.Add(fmt.Errorf("%s: %w", owner, err))
 		return
 	}
-	b.errs.Add(b.stage.Write(page.OutputFile(sitePath), owner, buf.Bytes()))
+	b.errs.Add(b.out.Write(page.OutputFile(sitePath), owner, buf.Bytes()))
 }
 
 // icalEvent maps an event page to a VEVENT.

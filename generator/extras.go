@@ -31,7 +31,7 @@ func (b *build) redirect(fromSitePath, to, owner string) {
 		b.errs.Add(err)
 		return
 	}
-	if err := b.stage.Write(page.OutputFile(fromSitePath), owner, buf.Bytes()); err != nil {
+	if err := b.out.Write(page.OutputFile(fromSitePath), owner, buf.Bytes()); err != nil {
 		b.errs.Add(err)
 		return
 	}
@@ -44,7 +44,7 @@ func (b *build) redirect(fromSitePath, to, owner string) {
 // robots.txt, and the GitHub Pages files.
 func (b *build) renderExtras() {
 	nf := b.site.NotFound()
-	if _, taken := b.stage.Owner("404.html"); !taken {
+	if _, taken := b.out.Owner("404.html"); !taken {
 		if t, _ := b.layoutFor(nf); t != nil {
 			b.renderPage(nf, nf.Path())
 		}
@@ -59,17 +59,17 @@ func (b *build) renderExtras() {
 	}
 	sm, err := feeds.Sitemap(entries)
 	b.errs.Add(err)
-	b.errs.Add(b.stage.Write("sitemap.xml", "sitemap", sm))
+	b.errs.Add(b.out.Write("sitemap.xml", "sitemap", sm))
 
-	if _, taken := b.stage.Owner("robots.txt"); !taken {
+	if _, taken := b.out.Owner("robots.txt"); !taken {
 		robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", b.cfg.Base.Abs("sitemap.xml"))
-		b.errs.Add(b.stage.Write("robots.txt", "robots.txt", []byte(robots)))
+		b.errs.Add(b.out.Write("robots.txt", "robots.txt", []byte(robots)))
 	}
 	// Without .nojekyll, GitHub Pages runs Jekyll, which hides every path
 	// starting with "_".
-	b.errs.Add(b.stage.Write(".nojekyll", "GitHub Pages", nil))
+	b.errs.Add(b.out.Write(".nojekyll", "GitHub Pages", nil))
 	if b.cfg.CNAME != "" {
-		b.errs.Add(b.stage.Write("CNAME", "site.toml cname", []byte(b.cfg.CNAME+"\n")))
+		b.errs.Add(b.out.Write("CNAME", "site.toml cname", []byte(b.cfg.CNAME+"\n")))
 	}
 }
 
@@ -108,5 +108,5 @@ func (b *build) writeFeed(p *page.Page) {
 		b.errs.Add(fmt.Errorf("feed for %s: %w", p.Path(), err))
 		return
 	}
-	b.errs.Add(b.stage.Write(page.OutputFile(p.Path()+"index.xml"), p.Path()+" feed", data))
+	b.errs.Add(b.out.Write(page.OutputFile(p.Path()+"index.xml"), p.Path()+" feed", data))
 }

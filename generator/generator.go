@@ -88,7 +88,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 // buildSite builds and commits the site. With a tracker it renders
 // serially and records which unit of work read which page's body, for
 // serve's incremental rebuilds (see session.go).
-func buildSite(ctx context.Context, opt Options, tracker *page.BodyTracker) (*build, *Result, error) {
+func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build, *Result, error) {
 	start := time.Now()
 	b, err := newBuild(opt)
 	if err != nil {
@@ -137,7 +137,7 @@ type build struct {
 	out       sink
 	// tracker and units are set for serve's tracked builds: every unit
 	// of work that can read a page body is kept, by name, to be run again.
-	tracker   *page.BodyTracker
+	tracker   *page.Tracker
 	units     map[string]func()
 	errs      diag.List
 	mu        sync.Mutex
@@ -454,6 +454,7 @@ func (b *build) layoutFor(p *page.Page) (*template.Template, error) {
 
 // renderPage executes p's layout and writes it to sitePath's file.
 func (b *build) renderPage(p *page.Page, sitePath string) bool {
+	b.site.MarkReached(p)
 	who := p.Path()
 	if src := p.Source(); src != nil {
 		who = src.Path

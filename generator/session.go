@@ -22,14 +22,16 @@ import (
 
 // Session is a build kept in memory between rebuilds, for agora serve.
 //
-// An edit that changes only the body of existing pages (their front matter
-// byte for byte the same) leaves the model valid: the session forgets those
-// pages' rendered Markdown and runs again only the units of work that read
-// it (the page itself, the lists that show its summary, the feeds that
-// carry its content…), writing just the files whose bytes changed. Any
-// other change (front matter, a new or deleted file, a template, site.toml,
-// static files) is a full build, as is a body read that no unit owns.
-// Either way the output is what agora build would write.
+// The build is tracked (see page.Tracker): each unit of work (a page, one
+// pager page of a list, a feed, the calendars, the extras) is kept with
+// the pages it reached and the bodies it read. An edit to existing pages
+// that leaves the site's structure as it was (a body, a title, a
+// description, other parameters; see page.Site.Refresh) updates the model
+// in place and runs again only the units that reached or read those
+// pages, writing just the files whose bytes changed. Anything else (dates,
+// draft, terms, URLs, a new or deleted file, a template, site.toml, static
+// files) is a full build, as is a body read that no unit owns. Either way
+// the output is what agora build would write.
 type Session struct {
 	opt   Options
 	b     *build // nil after a failed build: the next update is a full one
@@ -57,7 +59,7 @@ func Open(ctx context.Context, opt Options) (*Session, *Result, error) {
 
 func (s *Session) full(ctx context.Context) (*Result, error) {
 	s.b, s.patch = nil, nil
-	b, res, err := buildSite(ctx, s.opt, page.NewBodyTracker())
+	b, res, err := buildSite(ctx, s.opt, page.NewTracker())
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +72,8 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 // destination keeps the last good build.
 func (s *Session) Update(ctx context.Context, changed []string) (*Update, error) {
 	start := time.Now()
-	if pages := s.bodyEdits(changed); pages != nil {
-		if u, ok, err := s.incremental(ctx, pages); ok {
+	if edits := s.pageEdits(changed); edits != nil {
+		if u, ok, err := s.incremental(ctx, edits); ok {
 			if u != nil {
 				u.Duration = time.Since(start)
 			}
@@ -85,38 +87,60 @@ func (s *Session) Update(ctx context.Context, changed []string) (*Update, error)
 	return &Update{Full: true, Result: res, Duration: time.Since(start)}, nil
 }
 
-// bodyEdits returns the pages whose files changed only below the front
-// matter, or nil when any change is more than that.
-func (s *Session) bodyEdits(changed []string) []*page.Page {
+// pageEdit is an edited page, and whether more than its body changed.
+type pageEdit struct {
+	p           *page.Page
+	frontMatter bool
+}
+
+// pageEdits applies edits of existing pages' files to the model and
+// returns those pages, or nil when any change needs a full build.
+func (s *Session) pageEdits(changed []string) []pageEdit {
 	if s.b == nil || len(changed) == 0 {
 		return nil
 	}
-	var pages []*page.Page
+	b := s.b
+	var edits []pageEdit
 	for _, c := range changed {
 		rel, ok := strings.CutPrefix(c, content.Dir+"/")
 		if !ok || path.Ext(rel) != ".md" {
 			return nil
 		}
-		p := s.b.site.PageFor(rel)
+		p := b.site.PageFor(rel)
 		if p == nil {
 			return nil
 		}
-		data, err := os.ReadFile(filepath.Join(s.b.root, filepath.FromSlash(c)))
-		if err != nil || !p.Source().SameFrontMatter(data) {
+		data, err := os.ReadFile(filepath.Join(b.root, filepath.FromSlash(c)))
+		if err != nil {
 			return nil
 		}
-		pages = append(pages, p)
+		edit := pageEdit{p: p}
+		if p.Source().SameFrontMatter(data) {
+			p.ResetBody()
+		} else {
+			edit.frontMatter = true
+			src, err := content.LoadFile(b.root, rel, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+			if err != nil || !b.site.Refresh(p, src) {
+				return nil
+			}
+		}
+		edits = append(edits, edit)
 	}
-	return pages
+	return edits
 }
 
-// incremental runs again the units that read the edited pages' bodies.
-// ok is false when it cannot tell which those are.
-func (s *Session) incremental(ctx context.Context, pages []*page.Page) (u *Update, ok bool, err error) {
+// incremental runs again the units that read the edited pages' bodies
+// and, for a front-matter edit, the units that were handed the page. ok
+// is false when it cannot tell which those are.
+func (s *Session) incremental(ctx context.Context, edits []pageEdit) (u *Update, ok bool, err error) {
 	b := s.b
 	var units []string
-	for _, p := range pages {
-		for _, name := range b.tracker.Readers(p) {
+	for _, e := range edits {
+		deps := b.tracker.Readers(e.p)
+		if e.frontMatter {
+			deps = append(deps, b.tracker.Reachers(e.p)...)
+		}
+		for _, name := range deps {
 			if _, known := b.units[name]; !known {
 				return nil, false, nil
 			}
@@ -125,9 +149,6 @@ func (s *Session) incremental(ctx context.Context, pages []*page.Page) (u *Updat
 	}
 	slices.Sort(units)
 	units = slices.Compact(units)
-	for _, p := range pages {
-		p.ResetBody()
-	}
 
 	// Everything is rendered into memory first, so a unit that fails
 	// leaves every served file as it was.
@@ -142,7 +163,7 @@ func (s *Session) incremental(ctx context.Context, pages []*page.Page) (u *Updat
 		b.unit(name, b.units[name])
 	}
 	if err := b.errs.Err(); err != nil {
-		// The model now holds bodies no served file shows; only a full
+		// The model now holds an edit no served file shows; only a full
 		// build is sure to put them back in step.
 		s.b = nil
 		return nil, true, err

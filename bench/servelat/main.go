@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,14 +29,19 @@ func main() {
 	page := flag.String("page", "", "the Markdown file to edit, relative to the site's content/ (default: the first tip)")
 	edits := flag.Int("n", 50, "number of edits")
 	pause := flag.Duration("pause", 300*time.Millisecond, "pause between edits")
+	kind := flag.String("kind", "body", "what each edit changes: body (a paragraph at the end) or title (front matter)")
 	flag.Parse()
-	if err := run(*agora, *site, *page, *edits, *pause); err != nil {
+	if *kind != "body" && *kind != "title" {
+		fmt.Fprintln(os.Stderr, "servelat: -kind is body or title")
+		os.Exit(2)
+	}
+	if err := run(*agora, *site, *page, *kind, *edits, *pause); err != nil {
 		fmt.Fprintln(os.Stderr, "servelat:", err)
 		os.Exit(1)
 	}
 }
 
-func run(agora, site, page string, edits int, pause time.Duration) error {
+func run(agora, site, page, kind string, edits int, pause time.Duration) error {
 	if site == "" {
 		return errors.New("-site is required")
 	}
@@ -78,6 +84,12 @@ func run(agora, site, page string, edits int, pause time.Duration) error {
 	var samples []time.Duration
 	for i := 1; i <= edits; i++ {
 		body := append(append([]byte(nil), original...), fmt.Sprintf("\n\nEdit number %d.\n", i)...)
+		if kind == "title" {
+			body = titleRe.ReplaceAll(original, []byte(fmt.Sprintf("${1}Edit %d: ", i)))
+			if string(body) == string(original) {
+				return fmt.Errorf("%s has no title line to edit", file)
+			}
+		}
 		t0 := time.Now()
 		if err := os.WriteFile(file, body, 0o644); err != nil {
 			return err
@@ -104,6 +116,9 @@ func run(agora, site, page string, edits int, pause time.Duration) error {
 		ms(quantile(samples, 0.50)), ms(quantile(samples, 0.95)), ms(samples[len(samples)-1]), peak, rss)
 	return nil
 }
+
+// titleRe finds the front matter's title value.
+var titleRe = regexp.MustCompile(`(?m)^(title\s*=\s*")`)
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

@@ -1,6 +1,9 @@
 package content
 
-import "bytes"
+import (
+	"bytes"
+	"path/filepath"
+)
 
 // SameFrontMatter reports whether data, the file's new bytes, has exactly
 // the front matter s was decoded from, at the same place. Then everything
@@ -11,4 +14,11 @@ func (s *Source) SameFrontMatter(data []byte) bool {
 	return err == nil && s.file != "" &&
 		bytes.Equal(fm, s.frontMatter) && bodyLine == s.BodyLine &&
 		len(data)-len(body) == s.bodyOffset
+}
+
+// LoadFile reads and decodes one Markdown file below root's content/
+// folder, as Load does for every file; rel is its slash path below
+// content/. A leaf bundle's resources are not listed.
+func LoadFile(root, rel string, opt Options) (*Source, error) {
+	return loadFile(filepath.Join(root, Dir), rel, opt)
 }

@@ -79,7 +79,7 @@ func (d *Decision) SupersededBy() []*Page { return d.page.SupersededBy() }
 func (d *Decision) KindPage() *Page {
 	for _, k := range d.page.site.decisions.kindPages {
 		if d.page.site.decisions.kindOf[k] == d.kind && d.page.section == DecisionSection {
-			return k
+			return d.page.site.reach1(k)
 		}
 	}
 	return nil
@@ -101,11 +101,15 @@ type transparency struct {
 func (p *Page) Decision() *Decision { return p.site.decisions.byPage[p] }
 
 // Supersedes are the pages that p's [decision] supersedes, as written.
-func (p *Page) Supersedes() []*Page { return p.site.decisions.supersedes[p] }
+func (p *Page) Supersedes() []*Page {
+	return p.site.reachList(p, "Supersedes", p.site.decisions.supersedes[p])
+}
 
 // SupersededBy are the published pages whose [decision] supersedes p,
 // newest first. Any page can be superseded, with or without a [decision].
-func (p *Page) SupersededBy() []*Page { return p.site.decisions.supersededBy[p] }
+func (p *Page) SupersededBy() []*Page {
+	return p.site.reachList(p, "SupersededBy", p.site.decisions.supersededBy[p])
+}
 
 // Pinned reports front-matter pinned = true.
 func (p *Page) Pinned() bool {

@@ -52,11 +52,15 @@ func (p *Page) Event() *Event { return p.site.events.byPage[p] }
 
 // UpcomingEvents are the events among the list's pages (all of them on the
 // home page) that have not ended by the build clock, soonest first.
-func (p *Page) UpcomingEvents() []*Page { return p.site.splitEvents(p.eventPages(), true) }
+func (p *Page) UpcomingEvents() []*Page {
+	return p.site.reachList(p, "UpcomingEvents", p.site.splitEvents(p.eventPages(), true))
+}
 
 // PastEvents are the events among the list's pages that have ended, most
 // recent first.
-func (p *Page) PastEvents() []*Page { return p.site.splitEvents(p.eventPages(), false) }
+func (p *Page) PastEvents() []*Page {
+	return p.site.reachList(p, "PastEvents", p.site.splitEvents(p.eventPages(), false))
+}
 
 // eventPages walks the site's events, not the list's pages: a head partial
 // asks every section and every pager page, and a section of 10,000 tips
@@ -86,14 +90,18 @@ func (p *Page) eventPages() []*Page {
 }
 
 // Events are every event page, soonest start first.
-func (s *Site) Events() []*Page { return s.events.pages }
+func (s *Site) Events() []*Page { return s.reachList(nil, "Events", s.events.pages) }
 
 // UpcomingEvents are the events that have not ended by the build clock
 // (--now), soonest first. An event in progress is still upcoming.
-func (s *Site) UpcomingEvents() []*Page { return s.splitEvents(s.events.pages, true) }
+func (s *Site) UpcomingEvents() []*Page {
+	return s.reachList(nil, "UpcomingEvents", s.splitEvents(s.events.pages, true))
+}
 
 // PastEvents are the events that have ended, most recent first.
-func (s *Site) PastEvents() []*Page { return s.splitEvents(s.events.pages, false) }
+func (s *Site) PastEvents() []*Page {
+	return s.reachList(nil, "PastEvents", s.splitEvents(s.events.pages, false))
+}
 
 func (s *Site) splitEvents(pages []*Page, upcoming bool) []*Page {
 	var out []*Page

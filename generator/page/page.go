@@ -145,25 +145,27 @@ func (p *Page) Site() *Site       { return p.site }
 func (p *Page) Params() map[string]any {
 	return p.params
 }
-func (p *Page) Weight() int                 { return p.weight }
-func (p *Page) Date() time.Time             { return p.date }
-func (p *Page) PublishDate() time.Time      { return p.publishDate }
-func (p *Page) Lastmod() time.Time          { return p.lastmod }
-func (p *Page) ExpiryDate() time.Time       { return p.expiryDate }
-func (p *Page) Permalink() string           { return p.permalink }
-func (p *Page) RelPermalink() string        { return p.relPermalink }
-func (p *Page) IsHome() bool                { return p.kind == KindHome }
-func (p *Page) IsPage() bool                { return p.kind == KindPage }
-func (p *Page) IsSection() bool             { return p.kind == KindSection }
-func (p *Page) IsNode() bool                { return p.kind != KindPage && p.kind != Kind404 }
-func (p *Page) Parent() *Page               { return p.parent }
-func (p *Page) Sections() []*Page           { return p.sectionsOrSite() }
-func (p *Page) Prev() *Page                 { return p.prev }
-func (p *Page) Next() *Page                 { return p.next }
-func (p *Page) PrevInSection() *Page        { return p.prev }
-func (p *Page) NextInSection() *Page        { return p.next }
-func (p *Page) Eq(other any) bool           { o, ok := other.(*Page); return ok && o == p }
-func (p *Page) GetTerms(tax string) []*Page { return p.terms[tax] }
+func (p *Page) Weight() int            { return p.weight }
+func (p *Page) Date() time.Time        { return p.date }
+func (p *Page) PublishDate() time.Time { return p.publishDate }
+func (p *Page) Lastmod() time.Time     { return p.lastmod }
+func (p *Page) ExpiryDate() time.Time  { return p.expiryDate }
+func (p *Page) Permalink() string      { return p.permalink }
+func (p *Page) RelPermalink() string   { return p.relPermalink }
+func (p *Page) IsHome() bool           { return p.kind == KindHome }
+func (p *Page) IsPage() bool           { return p.kind == KindPage }
+func (p *Page) IsSection() bool        { return p.kind == KindSection }
+func (p *Page) IsNode() bool           { return p.kind != KindPage && p.kind != Kind404 }
+func (p *Page) Parent() *Page          { return p.site.reach1(p.parent) }
+func (p *Page) Sections() []*Page      { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
+func (p *Page) Prev() *Page            { return p.site.reach1(p.prev) }
+func (p *Page) Next() *Page            { return p.site.reach1(p.next) }
+func (p *Page) PrevInSection() *Page   { return p.site.reach1(p.prev) }
+func (p *Page) NextInSection() *Page   { return p.site.reach1(p.next) }
+func (p *Page) Eq(other any) bool      { o, ok := other.(*Page); return ok && o == p }
+func (p *Page) GetTerms(tax string) []*Page {
+	return p.site.reachList(p, "GetTerms "+tax, p.terms[tax])
+}
 
 func (p *Page) sectionsOrSite() []*Page {
 	if p.kind == KindHome {
@@ -278,12 +280,12 @@ func (p *Page) Param(key string) any {
 // Pages is a list page's members; for the home page, Hugo's: top-level
 // sections and root pages. Term pages list their tagged pages and the
 // taxonomy page its terms.
-func (p *Page) Pages() []*Page { return p.children }
+func (p *Page) Pages() []*Page { return p.site.reachList(p, "Pages", p.children) }
 
 // RegularPages is the regular pages directly in a list.
 func (p *Page) RegularPages() []*Page {
 	if p.kind == KindTerm {
-		return p.children
+		return p.site.reachList(p, "Pages", p.children)
 	}
 	var out []*Page
 	for _, c := range p.children {
@@ -291,13 +293,13 @@ func (p *Page) RegularPages() []*Page {
 			out = append(out, c)
 		}
 	}
-	return out
+	return p.site.reachList(p, "RegularPages", out)
 }
 
 // RegularPagesRecursive includes the regular pages of subsections.
 func (p *Page) RegularPagesRecursive() []*Page {
 	if p.kind == KindHome {
-		return p.site.regular
+		return p.site.reachList(nil, "RegularPages", p.site.regular)
 	}
 	var out []*Page
 	for _, c := range p.children {
@@ -308,7 +310,7 @@ func (p *Page) RegularPagesRecursive() []*Page {
 		}
 	}
 	SortDefault(out)
-	return out
+	return p.site.reachList(p, "RegularPagesRecursive", out)
 }
 
 // CurrentSection is the page itself for list pages, else its section.
@@ -316,7 +318,7 @@ func (p *Page) CurrentSection() *Page {
 	if p.IsNode() {
 		return p
 	}
-	return p.parent
+	return p.site.reach1(p.parent)
 }
 
 // FirstSection is the top-level section the page is in.
@@ -325,13 +327,13 @@ func (p *Page) FirstSection() *Page {
 	for s.parent != nil && s.parent.kind != KindHome {
 		s = s.parent
 	}
-	return s
+	return p.site.reach1(s)
 }
 
 // Data holds Hugo's .Data for list pages: Pages, and for taxonomies
 // Singular, Plural and Terms.
 func (p *Page) Data() map[string]any {
-	d := map[string]any{"Pages": p.children}
+	d := map[string]any{"Pages": p.site.reachList(p, "Pages", p.children)}
 	if p.taxonomy != "" {
 		d["Plural"] = p.taxonomy
 		for sing, plural := range p.site.cfg.Taxonomies {
@@ -419,7 +421,7 @@ func (p *Page) FeedItems() []*Page {
 	if lim := p.site.cfg.RSSLimit; lim > 0 && len(items) > lim {
 		items = items[:lim]
 	}
-	return items
+	return p.site.reachList(p, "FeedItems", items)
 }
 
 func sortedByDate(ps []*Page) []*Page {
@@ -451,7 +453,7 @@ func (p *Page) Paginate(pages any, n ...int) (*Pager, error) {
 }
 
 // Paginator paginates the page's own .Pages.
-func (p *Page) Paginator() (*Pager, error) { return p.Paginate(p.children) }
+func (p *Page) Paginator() (*Pager, error) { return p.Paginate(p.Pages()) }
 
 func toPages(v any) ([]*Page, error) {
 	switch x := v.(type) {

@@ -43,7 +43,7 @@ type Options struct {
 	// Tracker, when set, records which unit of work reads which page's
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
-	Tracker *BodyTracker
+	Tracker *Tracker
 }
 
 // Skipped counts pages left out of the build, by reason.
@@ -65,8 +65,8 @@ type Site struct {
 	aliases    []Alias
 	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
 	files      []content.StaticFile
-	bodies     sync.Pool    // *[]byte read buffers for Markdown bodies
-	tracker    *BodyTracker // set by serve's tracked builds; see track.go
+	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
+	tracker    *Tracker  // set by serve's tracked builds; see track.go
 	Skipped    Skipped
 	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
@@ -531,7 +531,7 @@ func cmpWeight(a, b int) int {
 // Accessors for the build.
 
 // Home is the home page.
-func (s *Site) Home() *Page { return s.home }
+func (s *Site) Home() *Page { return s.reach1(s.home) }
 
 // NotFound is the 404 page.
 func (s *Site) NotFound() *Page { return s.notFound }
@@ -559,9 +559,9 @@ func (s *Site) Params() map[string]any                    { return s.cfg.Params 
 func (s *Site) Copyright() string                         { return s.cfg.Copyright }
 func (s *Site) LanguageCode() string                      { return s.cfg.LanguageCode }
 func (s *Site) Menus() map[string][]*MenuEntry            { return s.menus }
-func (s *Site) Pages() []*Page                            { return s.all }
-func (s *Site) RegularPages() []*Page                     { return s.regular }
-func (s *Site) Sections() []*Page                         { return s.sections }
+func (s *Site) Pages() []*Page                            { return s.reachList(nil, "Pages", s.all) }
+func (s *Site) RegularPages() []*Page                     { return s.reachList(nil, "RegularPages", s.regular) }
+func (s *Site) Sections() []*Page                         { return s.reachList(nil, "Sections", s.sections) }
 func (s *Site) Lastmod() time.Time                        { return s.home.lastmod }
 func (s *Site) LastChange() time.Time                     { return s.home.lastmod }
 func (s *Site) Taxonomies() map[string]map[string][]*Page { return s.taxonomyMap() }
@@ -572,7 +572,7 @@ func (s *Site) taxonomyMap() map[string]map[string][]*Page {
 	for plural, terms := range s.terms {
 		m := make(map[string][]*Page, len(terms))
 		for key, t := range terms {
-			m[key] = t.children
+			m[key] = s.reachList(t, "Pages", t.children)
 		}
 		out[plural] = m
 	}
@@ -584,14 +584,14 @@ func (s *Site) taxonomyMap() map[string]map[string][]*Page {
 func (s *Site) GetPage(ref string) *Page {
 	ref = strings.Trim(ref, "/")
 	if p, ok := s.byPath[ref]; ok {
-		return p
+		return s.reach1(p)
 	}
 	if plural, key, ok := strings.Cut(ref, "/"); ok {
 		if t := s.terms[plural][urls.Segment(key)]; t != nil {
-			return t
+			return s.reach1(t)
 		}
 	} else if t := s.taxonomies[ref]; t != nil {
-		return t
+		return s.reach1(t)
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func (p *Page) DecisionKind() string { return p.site.decisions.kindOf[p] }
 func (p *Page) KindPages() []*Page {
 	t := &p.site.decisions
 	if t.log != nil && (p == t.log || t.kindOf[p] != "") {
-		return t.kindPages
+		return p.site.reachList(nil, "KindPages", t.kindPages)
 	}
 	return nil
 }
