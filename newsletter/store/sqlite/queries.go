@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -78,6 +79,7 @@ type queries struct {
 	getSubscriber, insertSubscriber, updateSubscriber, deleteSubscriber *sql.Stmt
 	scrubDeliveries, insertEvent                                        *sql.Stmt
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
+	journalQueries                                                      // journal.go
 
 	stmts []*sql.Stmt // every prepared statement, for close
 }
@@ -97,6 +99,7 @@ func (q *queries) statements() map[string]**sql.Stmt {
 		"count-by-status":    &q.countByStatus,
 		"active-subscribers": &q.activeSubscribers,
 	}
+	maps.Copy(want, q.journalQueries.statements())
 	return want
 }
 

@@ -1,0 +1,234 @@
+package digest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/agora-hub/agora/generator/config"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/tpl"
+	"github.com/agora-hub/agora/generator/tplfuncs"
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
+	"github.com/agora-hub/agora/themes"
+)
+
+// The email templates, looked up like layouts: the site's layouts/email/
+// first, then the theme's email/, then the built-in theme's.
+const (
+	HTMLTemplate = "email/digest.html"
+	TextTemplate = "email/digest.txt"
+)
+
+// ClipWarning is the size of HTML above which a send warns: Gmail clips a
+// message at about 102 KB, hiding what follows, the unsubscribe link
+// included.
+const ClipWarning = 90 * 1024
+
+// Templates are a site's digest templates.
+type Templates struct {
+	html          *htmltemplate.Template
+	text          *texttemplate.Template
+	HTMLFrom      string // where each came from, for messages
+	TextFrom      string
+	location      *time.Location
+	siteTitle     string
+	siteURL       string
+	siteCopyright string
+	lang          string
+}
+
+// LoadTemplates finds and parses the site's digest templates.
+func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
+	funcs := emailFuncs(cfg)
+	t := &Templates{location: cfg.Location, siteTitle: cfg.Title, siteURL: cfg.Base.String(), siteCopyright: cfg.Copyright, lang: cfg.LanguageCode}
+	layers := templateLayers(root, cfg)
+	htmlSrc, htmlFrom, err := find(layers, HTMLTemplate)
+	if err != nil {
+		return nil, err
+	}
+	textSrc, textFrom, err := find(layers, TextTemplate)
+	if err != nil {
+		return nil, err
+	}
+	if t.html, err = htmltemplate.New(htmlFrom).Funcs(funcs).Parse(htmlSrc); err != nil {
+		return nil, tpl.Error(err)
+	}
+	if t.text, err = texttemplate.New(textFrom).Funcs(texttemplate.FuncMap(funcs)).Parse(textSrc); err != nil {
+		return nil, tpl.Error(err)
+	}
+	t.HTMLFrom, t.TextFrom = htmlFrom, textFrom
+	return t, nil
+}
+
+// emailFuncs are the template functions of a layout: a site's
+// layouts/email/ is parsed by agora build too, so an email template may
+// use only what every layout can.
+func emailFuncs(cfg *config.Config) htmltemplate.FuncMap {
+	f := tplfuncs.Generic()
+	str := func(v any) string {
+		if s, ok := v.(string); ok {
+			return s
+		}
+		return fmt.Sprint(v)
+	}
+	f["absURL"] = func(v any) string { return cfg.Base.Abs(str(v)) }
+	f["relURL"] = func(v any) string { return cfg.Base.Abs(str(v)) } // mail has no relative links
+	f["absLangURL"] = f["absURL"]
+	f["relLangURL"] = f["relURL"]
+	f["plainify"] = func(v any) string { return markup.Plainify(str(v)) }
+	return f
+}
+
+type layer struct {
+	fsys    fs.FS
+	display string
+}
+
+func templateLayers(root string, cfg *config.Config) []layer {
+	var ls []layer
+	if d := filepath.Join(root, "layouts"); isDir(d) {
+		ls = append(ls, layer{os.DirFS(d), "layouts"})
+	}
+	if name := cfg.Theme; name != "" {
+		if d := filepath.Join(root, "themes", name); isDir(d) {
+			ls = append(ls, layer{os.DirFS(d), "themes/" + name})
+		} else if t, ok := themes.Get(name); ok {
+			ls = append(ls, layer{t, "themes/" + name})
+		}
+	}
+	// A site with layouts of its own and no theme, or a theme without
+	// email templates, still gets a working digest.
+	if t, ok := themes.Get(config.DefaultTheme); ok {
+		ls = append(ls, layer{t, "themes/" + config.DefaultTheme + " (built in)"})
+	}
+	return ls
+}
+
+// find looks name up: "email/x" in a site's layouts/, and in a theme's
+// root, where email/ sits beside layouts/.
+func find(layers []layer, name string) (src, from string, err error) {
+	for _, l := range layers {
+		b, err := fs.ReadFile(l.fsys, name)
+		if err == nil {
+			return string(b), l.display + "/" + name, nil
+		}
+		if !isNotExist(err) {
+			return "", "", fmt.Errorf("reading %s/%s: %w", l.display, name, err)
+		}
+	}
+	return "", "", fmt.Errorf("no %s in layouts/ or the theme", name)
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// Data is what the digest templates see.
+type Data struct {
+	Site       SiteData
+	Issue      IssueData
+	Subscriber SubscriberData
+	Items      []ItemData
+	// More counts the items that matched but did not fit max_items; the
+	// archive page (Issue.URL) shows them all.
+	More int
+	// Preheader is the line inbox lists show after the subject.
+	Preheader string
+	// UnsubscribeURL is an https link to the sign-up service, or a mailto:
+	// when [newsletter] endpoint is not set.
+	UnsubscribeURL string
+}
+
+// SiteData describes the site.
+type SiteData struct {
+	Title, BaseURL, Copyright, LanguageCode string
+}
+
+// IssueData describes the issue.
+type IssueData struct {
+	Number  int64
+	Subject string
+	URL     string // the archive page: "view in browser"
+	Date    time.Time
+}
+
+// SubscriberData describes the recipient.
+type SubscriberData struct {
+	Name, Email string
+	Topics      []string
+}
+
+// ItemData is one item as the templates see it.
+type ItemData struct {
+	Title       string
+	URL         string
+	Summary     htmltemplate.HTML // sanitised by markup when the site was read
+	SummaryText string
+	Tags        []string
+	Date        time.Time // in the site's timezone
+	Section     string
+}
+
+// Message is what Render needs for one recipient.
+type Message struct {
+	Issue          store.Issue
+	ArchiveURL     string
+	Subscriber     subscriber.Subscriber
+	Items          []store.Item
+	More           int
+	UnsubscribeURL string
+}
+
+// Rendered is a rendered digest.
+type Rendered struct {
+	Subject, HTML, Text string
+}
+
+// Render renders m into buf-backed strings.
+func (t *Templates) Render(m Message) (Rendered, error) {
+	d := Data{
+		Site:           SiteData{Title: t.siteTitle, BaseURL: t.siteURL, Copyright: t.siteCopyright, LanguageCode: t.lang},
+		Issue:          IssueData{Number: m.Issue.Number, Subject: m.Issue.Subject, URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
+		Subscriber:     SubscriberData{Name: m.Subscriber.Name, Email: m.Subscriber.Email, Topics: m.Subscriber.Topics},
+		More:           m.More,
+		UnsubscribeURL: m.UnsubscribeURL,
+	}
+	titles := make([]string, 0, len(m.Items))
+	for _, it := range m.Items {
+		d.Items = append(d.Items, ItemData{
+			Title: it.Title, URL: it.URL, Summary: htmltemplate.HTML(it.SummaryHTML), SummaryText: it.SummaryText,
+			Tags: it.Tags, Date: it.Published.In(t.location), Section: it.Section,
+		})
+		titles = append(titles, it.Title)
+	}
+	d.Preheader = preheader(titles)
+	var h, x bytes.Buffer
+	if err := t.html.Execute(&h, d); err != nil {
+		return Rendered{}, tpl.Error(err)
+	}
+	if err := t.text.Execute(&x, d); err != nil {
+		return Rendered{}, tpl.Error(err)
+	}
+	return Rendered{Subject: Subject(t.siteTitle, m.Issue.Number, m.Items), HTML: h.String(), Text: x.String()}, nil
+}
+
+// preheader lists the titles, cut to what inbox lists show.
+func preheader(titles []string) string {
+	s := strings.Join(titles, " · ")
+	if r := []rune(s); len(r) > 140 {
+		s = string(r[:139]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,365 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
+)
+
+var _ store.Journal = (*Store)(nil)
+
+// journalQueries are the send journal's statements (queries/journal.sql).
+type journalQueries struct {
+	openIssue, lastIssue, itemSent, insertIssue, setIssueArchive *sql.Stmt
+	insertItem, issueItems, queueDelivery, pendingDeliveries     *sql.Stmt
+	skipOrphans, updateDelivery, hardBounces, finishIssue        *sql.Stmt
+	unsentDeliveries, issueStats, allEvents                      *sql.Stmt
+}
+
+func (q *journalQueries) statements() map[string]**sql.Stmt {
+	return map[string]**sql.Stmt{
+		"open-issue":         &q.openIssue,
+		"last-issue":         &q.lastIssue,
+		"item-sent":          &q.itemSent,
+		"insert-issue":       &q.insertIssue,
+		"set-issue-archive":  &q.setIssueArchive,
+		"insert-item":        &q.insertItem,
+		"issue-items":        &q.issueItems,
+		"queue-delivery":     &q.queueDelivery,
+		"pending-deliveries": &q.pendingDeliveries,
+		"skip-orphans":       &q.skipOrphans,
+		"update-delivery":    &q.updateDelivery,
+		"hard-bounces":       &q.hardBounces,
+		"finish-issue":       &q.finishIssue,
+		"unsent-deliveries":  &q.unsentDeliveries,
+		"issue-stats":        &q.issueStats,
+		"all-events":         &q.allEvents,
+	}
+}
+
+// queuePage is how many subscribers CreateIssue reads per query.
+const queuePage = 1000
+
+func scanIssue(r scanner, extra ...any) (store.Issue, error) {
+	var is store.Issue
+	var created, since, cutoff, sentAt, status string
+	dest := append([]any{&is.ID, &is.Number, &created, &since, &cutoff, &sentAt, &status, &is.Subject, &is.ArchivePath}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return is, err
+	}
+	is.Status = store.IssueStatus(status)
+	var err error
+	if is.Created, err = parseTime(created); err == nil {
+		if is.Cutoff, err = parseTime(cutoff); err == nil {
+			if is.Since, err = parseOptionalTime(since); err == nil {
+				is.SentAt, err = parseOptionalTime(sentAt)
+			}
+		}
+	}
+	if err != nil {
+		return is, fmt.Errorf("issue %d: %w", is.Number, err)
+	}
+	return is, nil
+}
+
+func parseOptionalTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(v)
+}
+
+func optionalTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func (s *Store) oneIssue(ctx context.Context, stmt *sql.Stmt) (store.Issue, bool, error) {
+	is, err := scanIssue(stmt.QueryRowContext(ctx))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Issue{}, false, nil
+	}
+	if err != nil {
+		return store.Issue{}, false, fmt.Errorf("reading the issues: %w", err)
+	}
+	return is, true, nil
+}
+
+// OpenIssue implements store.Journal.
+func (s *Store) OpenIssue(ctx context.Context) (store.Issue, bool, error) {
+	return s.oneIssue(ctx, s.q.openIssue)
+}
+
+// LastIssue implements store.Journal.
+func (s *Store) LastIssue(ctx context.Context) (store.Issue, bool, error) {
+	return s.oneIssue(ctx, s.q.lastIssue)
+}
+
+// SentItems implements store.Journal.
+func (s *Store) SentItems(ctx context.Context, ids []string) (map[string]bool, error) {
+	sent := map[string]bool{}
+	for _, id := range ids {
+		var found bool
+		if err := s.q.itemSent.QueryRowContext(ctx, id).Scan(&found); err != nil {
+			return nil, fmt.Errorf("looking up item %q: %w", id, err)
+		}
+		if found {
+			sent[id] = true
+		}
+	}
+	return sent, nil
+}
+
+// CreateIssue implements store.Journal.
+func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(subscriber.Subscriber) bool) (store.Issue, int, error) {
+	var is store.Issue
+	queued := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		// BEGIN IMMEDIATE holds the write lock from here, so the check and
+		// the insert cannot interleave with another agora's; the partial
+		// unique index issues_one_sending backs it up.
+		if _, open, err := scanOpen(ctx, tx.StmtContext(ctx, s.q.openIssue)); err != nil {
+			return err
+		} else if open {
+			return store.ErrIssueOpen
+		}
+		err := tx.StmtContext(ctx, s.q.insertIssue).QueryRowContext(ctx,
+			formatTime(in.Created), optionalTime(in.Since), formatTime(in.Cutoff), in.Subject).Scan(&is.ID, &is.Number)
+		if err != nil {
+			return fmt.Errorf("creating the issue: %w", err)
+		}
+		is.Created, is.Since, is.Cutoff, is.Subject, is.Status = in.Created, in.Since, in.Cutoff, in.Subject, store.IssueSending
+		is.ArchivePath = strings.ReplaceAll(in.ArchivePath, "{n}", fmt.Sprint(is.Number))
+		if _, err := tx.StmtContext(ctx, s.q.setIssueArchive).ExecContext(ctx, is.ArchivePath, is.ID); err != nil {
+			return err
+		}
+		insItem := tx.StmtContext(ctx, s.q.insertItem)
+		for i, it := range in.Items {
+			if _, err := insItem.ExecContext(ctx, is.ID, i, it.ID, it.Section, it.Title, it.URL, it.SummaryHTML, it.SummaryText,
+				strings.Join(it.Tags, ","), formatTime(it.Published)); err != nil {
+				return fmt.Errorf("item %s: %w", it.ID, err)
+			}
+		}
+		queue := tx.StmtContext(ctx, s.q.queueDelivery)
+		page := tx.StmtContext(ctx, s.q.activeSubscribers)
+		now := formatTime(in.Created)
+		var after int64
+		for {
+			subs, err := s.page(ctx, page, after, queuePage)
+			if err != nil {
+				return fmt.Errorf("reading subscribers: %w", err)
+			}
+			for _, sub := range subs {
+				if !wants(sub) {
+					continue
+				}
+				if _, err := queue.ExecContext(ctx, is.ID, sub.ID, now); err != nil {
+					return fmt.Errorf("queueing subscriber %d: %w", sub.ID, err)
+				}
+				queued++
+			}
+			if len(subs) < queuePage {
+				return nil
+			}
+			after = subs[len(subs)-1].ID
+		}
+	})
+	if err != nil {
+		return store.Issue{}, 0, err
+	}
+	return is, queued, nil
+}
+
+func scanOpen(ctx context.Context, stmt *sql.Stmt) (store.Issue, bool, error) {
+	is, err := scanIssue(stmt.QueryRowContext(ctx))
+	if errors.Is(err, sql.ErrNoRows) {
+		return is, false, nil
+	}
+	return is, err == nil, err
+}
+
+// Items implements store.Journal.
+func (s *Store) Items(ctx context.Context, issueID int64) ([]store.Item, error) {
+	rows, err := s.q.issueItems.QueryContext(ctx, issueID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []store.Item
+	for rows.Next() {
+		var it store.Item
+		var tags, published string
+		if err := rows.Scan(&it.ID, &it.Section, &it.Title, &it.URL, &it.SummaryHTML, &it.SummaryText, &tags, &published); err != nil {
+			return nil, err
+		}
+		it.Tags = splitTopics(tags)
+		if it.Published, err = parseTime(published); err != nil {
+			return nil, fmt.Errorf("item %s: %w", it.ID, err)
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// Pending implements store.Journal.
+func (s *Store) Pending(ctx context.Context, issueID, after int64, limit int) ([]store.Delivery, error) {
+	rows, err := s.q.pendingDeliveries.QueryContext(ctx, issueID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Delivery
+	for rows.Next() {
+		d := store.Delivery{IssueID: issueID}
+		var state string
+		var sub subscriber.Subscriber
+		var topics, status, consentAt, created, updated string
+		if err := rows.Scan(&state, &d.Attempts, &d.MessageID,
+			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+			return nil, err
+		}
+		d.State = store.DeliveryState(state)
+		sub.Topics, sub.Status = splitTopics(topics), subscriber.Status(status)
+		d.Subscriber = sub
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SkipOrphans implements store.Journal.
+func (s *Store) SkipOrphans(ctx context.Context, issueID int64) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.q.skipOrphans).ExecContext(ctx, s.stamp(), issueID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// Record implements store.Journal.
+func (s *Store) Record(ctx context.Context, updates []store.Update) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	// The journal must be written even when the send is being stopped:
+	// a row sent but not recorded would be mailed again next run.
+	ctx = context.WithoutCancel(ctx)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		stmt := tx.StmtContext(ctx, s.q.updateDelivery)
+		now := s.stamp()
+		for _, u := range updates {
+			if _, err := stmt.ExecContext(ctx, string(u.State), u.MessageID, u.MessageID, u.Attempts, string(u.Failure), u.Error, now,
+				u.IssueID, u.SubscriberID); err != nil {
+				return fmt.Errorf("journal row (issue %d, subscriber %d): %w", u.IssueID, u.SubscriberID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// HardBounces implements store.Journal.
+func (s *Store) HardBounces(ctx context.Context, subscriberID int64) (int, error) {
+	var n int
+	err := s.q.hardBounces.QueryRowContext(ctx, subscriberID).Scan(&n)
+	return n, err
+}
+
+// FinishIssue implements store.Journal.
+func (s *Store) FinishIssue(ctx context.Context, issueID int64, at time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.q.finishIssue).ExecContext(ctx, formatTime(at), issueID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}
+
+// Unsent implements store.Journal.
+func (s *Store) Unsent(ctx context.Context, issueID int64, yield func(store.Unsent) error) error {
+	// Read in full first: yield may write (the summary goes to a pipe)
+	// and a read transaction should not stay open meanwhile.
+	rows, err := s.q.unsentDeliveries.QueryContext(ctx, issueID)
+	if err != nil {
+		return err
+	}
+	var all []store.Unsent
+	for rows.Next() {
+		var u store.Unsent
+		var state, failure string
+		if err := rows.Scan(&u.Email, &state, &failure, &u.Error); err != nil {
+			rows.Close()
+			return err
+		}
+		u.State, u.Failure = store.DeliveryState(state), store.Failure(failure)
+		all = append(all, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range all {
+		if err := yield(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Issues implements store.Journal.
+func (s *Store) Issues(ctx context.Context) ([]store.IssueStats, error) {
+	rows, err := s.q.issueStats.QueryContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.IssueStats
+	for rows.Next() {
+		var st store.IssueStats
+		is, err := scanIssue(rows, &st.Recipients, &st.Sent, &st.Failed, &st.Skipped, &st.Pending, &st.Bounces, &st.Items, &st.Unsubscribes)
+		if err != nil {
+			return nil, err
+		}
+		st.Issue = is
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// Events implements store.Journal.
+func (s *Store) Events(ctx context.Context, yield func(store.Event) error) error {
+	rows, err := s.q.allEvents.QueryContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.Event
+		var at string
+		if err := rows.Scan(&at, &e.From, &e.To, &e.How); err != nil {
+			return err
+		}
+		if e.At, err = parseTime(at); err != nil {
+			return err
+		}
+		if err := yield(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
