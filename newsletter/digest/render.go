@@ -158,7 +158,8 @@ type SiteData struct {
 
 // IssueData describes the issue.
 type IssueData struct {
-	Number  int64
+	Number int64
+	// Subject is this message's subject, which names its own first item.
 	Subject string
 	URL     string // the archive page: "view in browser"
 	Date    time.Time
@@ -200,7 +201,7 @@ type Rendered struct {
 func (t *Templates) Render(m Message) (Rendered, error) {
 	d := Data{
 		Site:           SiteData{Title: t.siteTitle, BaseURL: t.siteURL, Copyright: t.siteCopyright, LanguageCode: t.lang},
-		Issue:          IssueData{Number: m.Issue.Number, Subject: m.Issue.Subject, URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
+		Issue:          IssueData{Number: m.Issue.Number, Subject: Subject(t.siteTitle, m.Issue.Number, m.Items), URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
 		Subscriber:     SubscriberData{Name: m.Subscriber.Name, Email: m.Subscriber.Email, Topics: m.Subscriber.Topics},
 		More:           m.More,
 		UnsubscribeURL: m.UnsubscribeURL,
@@ -221,7 +222,7 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 	if err := t.text.Execute(&x, d); err != nil {
 		return Rendered{}, tpl.Error(err)
 	}
-	return Rendered{Subject: Subject(t.siteTitle, m.Issue.Number, m.Items), HTML: h.String(), Text: x.String()}, nil
+	return Rendered{Subject: d.Issue.Subject, HTML: h.String(), Text: x.String()}, nil
 }
 
 // preheader lists the titles, cut to what inbox lists show.

@@ -280,7 +280,7 @@ func (s *Store) HardBounces(ctx context.Context, subscriberID int64) (int, error
 func (s *Store) FinishIssue(ctx context.Context, issueID int64, at time.Time) (bool, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.q.finishIssue).ExecContext(ctx, formatTime(at), issueID)
+		res, err := tx.StmtContext(ctx, s.q.finishIssue).ExecContext(ctx, issueID, formatTime(at))
 		if err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ WHERE subscriber_id = ?1 AND state = 'failed' AND failure = 'bounce'
   AND id > COALESCE((SELECT MAX(id) FROM deliveries WHERE subscriber_id = ?1 AND state = 'sent'), 0);
 
 -- name: finish-issue
-UPDATE issues SET status = 'sent', sent_at = ?
+UPDATE issues SET status = 'sent', sent_at = ?2
 WHERE id = ?1 AND status = 'sending'
   AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = ?1 AND state IN ('queued', 'sending'));
 

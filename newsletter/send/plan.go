@@ -1,0 +1,155 @@
+// Package send mails an issue of the newsletter, exactly once.
+//
+// The shape is listmonk's: the pipeline depends on a store (the journal)
+// and on SMTP connections, reads the recipients in batches with the last
+// subscriber ID as a cursor into a bounded queue, and N workers, each
+// holding one SMTP connection for many messages, take from the queue
+// under one shared rate limiter.
+//
+// Exactly once: each (issue, subscriber) is one row of the journal, moved
+// queued → sending before its SMTP transaction and → sent or failed after
+// it, each move committed. A run that is killed leaves its in-flight rows
+// at sending; the next run sends those again with the same Message-ID
+// (the only messages anyone can get twice) and then the queued ones.
+package send
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agora-hub/agora/newsletter/digest"
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
+)
+
+// Plan is what a send would do: resume the issue being sent, or create
+// one with Items.
+type Plan struct {
+	// Resume is set when an issue is being sent already: Issue is that
+	// issue and Items its frozen items.
+	Resume bool
+	Issue  store.Issue
+	Items  []store.Item
+	// Last is the previous issue, when there is one and this is a new one.
+	Last *store.Issue
+}
+
+// NewPlan works out the next issue at the clock now: the unfinished one
+// if there is one, else the items of the digest sections published since
+// the last issue's cutoff that no issue carried yet.
+func NewPlan(ctx context.Context, site *digest.Site, j store.Journal, now time.Time) (Plan, error) {
+	open, ok, err := j.OpenIssue(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	if ok {
+		items, err := j.Items(ctx, open.ID)
+		if err != nil {
+			return Plan{}, fmt.Errorf("reading issue %d: %w", open.Number, err)
+		}
+		return Plan{Resume: true, Issue: open, Items: items}, nil
+	}
+	p := Plan{Issue: store.Issue{Number: 1, Created: now, Cutoff: now, Status: store.IssueSending}}
+	last, ok, err := j.LastIssue(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	if ok {
+		if !now.After(last.Cutoff) {
+			return Plan{}, fmt.Errorf("the send clock %s is not after issue %d's cutoff %s", now.Format(time.RFC3339), last.Number, last.Cutoff.Format(time.RFC3339))
+		}
+		p.Last = &last
+		p.Issue.Number = last.Number + 1
+		p.Issue.Since = last.Cutoff
+	}
+	items, err := site.Gather(p.Issue.Since, now)
+	if err != nil {
+		return Plan{}, err
+	}
+	sent, err := j.SentItems(ctx, digest.IDs(items))
+	if err != nil {
+		return Plan{}, err
+	}
+	p.Items = digest.Fresh(items, sent)
+	p.Issue.Subject = digest.Subject(site.Config.Title, p.Issue.Number, p.Items)
+	p.Issue.ArchivePath = strings.ReplaceAll(site.ArchivePath(now), "{n}", fmt.Sprint(p.Issue.Number))
+	return p, nil
+}
+
+// Group is the subscribers who get the same digest.
+type Group struct {
+	Items  []store.Item
+	More   int
+	Sample subscriber.Subscriber // the first of them, for previews
+	Emails []string
+}
+
+// Groups sorts the plan's recipients by the digest they would get, for
+// --dry-run and --preview. It reads the subscribers with the same cursor
+// a send uses; for a resumed issue, only those not mailed yet.
+func (p Plan) Groups(ctx context.Context, st store.Store, j store.Journal, maxItems int) ([]*Group, error) {
+	byKey := map[string]*Group{}
+	var order []string
+	add := func(sub subscriber.Subscriber) {
+		items, more := digest.Select(p.Items, sub.Topics, maxItems)
+		if len(items) == 0 {
+			return
+		}
+		key := strings.Join(digest.IDs(items), "\x00") + fmt.Sprintf("\x00%d", more)
+		g := byKey[key]
+		if g == nil {
+			g = &Group{Items: items, More: more, Sample: sub}
+			byKey[key] = g
+			order = append(order, key)
+		}
+		g.Emails = append(g.Emails, sub.Email)
+	}
+	const batch = 1000
+	var after int64
+	for {
+		var subs []subscriber.Subscriber
+		if p.Resume {
+			ds, err := j.Pending(ctx, p.Issue.ID, after, batch)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range ds {
+				after = d.Subscriber.ID
+				if d.Subscriber.Status == subscriber.Active {
+					subs = append(subs, d.Subscriber)
+				}
+			}
+			if len(ds) < batch {
+				after = -1
+			}
+		} else {
+			page, err := st.ActiveSubscribers(ctx, after, batch)
+			if err != nil {
+				return nil, err
+			}
+			subs = page
+			if len(page) > 0 {
+				after = page[len(page)-1].ID
+			}
+			if len(page) < batch {
+				after = -1
+			}
+		}
+		for _, s := range subs {
+			add(s)
+		}
+		if after < 0 {
+			break
+		}
+	}
+	groups := make([]*Group, 0, len(order))
+	for _, k := range order {
+		groups = append(groups, byKey[k])
+	}
+	// The biggest audience first: that is the digest to look at first.
+	slices.SortStableFunc(groups, func(a, b *Group) int { return len(b.Emails) - len(a.Emails) })
+	return groups, nil
+}
