@@ -42,6 +42,7 @@ func commands() []command {
 		{"serve", "[flags]", "build, serve and rebuild on every save, reloading the browser", runServe},
 		{"plan", "[flags]", "print the content calendar against the weekly targets in [plan]", runPlan},
 		{"subscribers", "add|list|remove|import|export [flags]", "manage the newsletter's subscribers", runSubscribers},
+		{"send", "[-s DIR] [--now T] [--dry-run | --preview DIR] [--yes]", "mail the new tips to subscribers, resuming an unfinished issue", runSend},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}
