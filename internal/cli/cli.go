@@ -43,6 +43,7 @@ func commands() []command {
 		{"plan", "[flags]", "print the content calendar against the weekly targets in [plan]", runPlan},
 		{"subscribers", "add|list|remove|import|export [flags]", "manage the newsletter's subscribers", runSubscribers},
 		{"send", "[-s DIR] [--now T] [--dry-run | --preview DIR] [--yes]", "mail the new tips to subscribers, resuming an unfinished issue", runSend},
+		{"report", "[-s DIR] [--format table|json|html]", "per-issue delivery counts, subscribers over time, content per month", runReport},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}
