@@ -80,6 +80,7 @@ type queries struct {
 	scrubDeliveries, insertEvent                                        *sql.Stmt
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
 	journalQueries                                                      // journal.go
+	signupQueries                                                       // signup.go
 
 	stmts []*sql.Stmt // every prepared statement, for close
 }
@@ -100,6 +101,7 @@ func (q *queries) statements() map[string]**sql.Stmt {
 		"active-subscribers": &q.activeSubscribers,
 	}
 	maps.Copy(want, q.journalQueries.statements())
+	maps.Copy(want, q.signupQueries.statements())
 	return want
 }
 

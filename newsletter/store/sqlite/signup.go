@@ -1,0 +1,279 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
+)
+
+var _ store.Signups = (*Store)(nil)
+
+// signupQueries are the sign-up service's statements (queries/signup.sql).
+type signupQueries struct {
+	getSubscriberByID, getSignup, upsertSignup, queueConfirmation, closeSignup *sql.Stmt
+	dueConfirmations, nextConfirmationDue                                      *sql.Stmt
+	confirmationSent, confirmationRetry, confirmationFailed                    *sql.Stmt
+	logUnconfirmed, deleteUnconfirmed                                          *sql.Stmt
+}
+
+func (q *signupQueries) statements() map[string]**sql.Stmt {
+	return map[string]**sql.Stmt{
+		"get-subscriber-by-id":  &q.getSubscriberByID,
+		"get-signup":            &q.getSignup,
+		"upsert-signup":         &q.upsertSignup,
+		"queue-confirmation":    &q.queueConfirmation,
+		"close-signup":          &q.closeSignup,
+		"due-confirmations":     &q.dueConfirmations,
+		"next-confirmation-due": &q.nextConfirmationDue,
+		"confirmation-sent":     &q.confirmationSent,
+		"confirmation-retry":    &q.confirmationRetry,
+		"confirmation-failed":   &q.confirmationFailed,
+		"log-unconfirmed":       &q.logUnconfirmed,
+		"delete-unconfirmed":    &q.deleteUnconfirmed,
+	}
+}
+
+// ConsentForm is how a confirmation through the sign-up form is recorded.
+const ConsentForm = "form"
+
+func (s *Store) byID(ctx context.Context, tx *sql.Tx, id int64) (subscriber.Subscriber, error) {
+	stmt := s.q.getSubscriberByID
+	if tx != nil {
+		stmt = tx.StmtContext(ctx, stmt)
+	}
+	sub, err := scanSubscriber(stmt.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, fmt.Errorf("subscriber %d: %w", id, store.ErrNotFound)
+	}
+	return sub, err
+}
+
+// RequestSignup implements store.Signups.
+func (s *Store) RequestSignup(ctx context.Context, sub subscriber.Subscriber, mailEvery time.Duration) (store.SignupResult, error) {
+	var res store.SignupResult
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		in := sub
+		in.Status = subscriber.Pending
+		in.Consent = subscriber.Consent{At: now, How: ConsentForm}
+		created, err := s.insert(ctx, tx, &in, now)
+		if err != nil {
+			return err
+		}
+		if !created {
+			if in, err = s.get(ctx, tx, sub.Email); err != nil {
+				return err
+			}
+		}
+		topics := strings.Join(sub.Topics, ",")
+		if _, err := tx.StmtContext(ctx, s.q.upsertSignup).ExecContext(ctx, in.ID, formatTime(now), sub.Name, topics); err != nil {
+			return err
+		}
+		r, err := tx.StmtContext(ctx, s.q.queueConfirmation).ExecContext(ctx, formatTime(now), in.ID, formatTime(now.Add(-mailEvery)))
+		if err != nil {
+			return err
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return err
+		}
+		res = store.SignupResult{Subscriber: in, Created: created, Queued: n == 1}
+		return nil
+	})
+	return res, err
+}
+
+func (s *Store) signup(ctx context.Context, tx *sql.Tx, id int64) (store.Signup, error) {
+	sub, err := s.byID(ctx, tx, id)
+	if err != nil {
+		return store.Signup{}, err
+	}
+	g := store.Signup{Subscriber: sub}
+	var requested sql.NullString
+	var topics string
+	stmt := s.q.getSignup
+	if tx != nil {
+		stmt = tx.StmtContext(ctx, stmt)
+	}
+	err = stmt.QueryRowContext(ctx, id).Scan(&requested, &g.Name, &topics)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return g, nil
+	case err != nil:
+		return g, err
+	case requested.Valid:
+		if g.Requested, err = parseTime(requested.String); err != nil {
+			return g, fmt.Errorf("sign-up of subscriber %d: %w", id, err)
+		}
+		g.Topics = splitTopics(topics)
+	default:
+		g.Name = ""
+	}
+	return g, nil
+}
+
+// Signup implements store.Signups. It reads outside a transaction: every
+// transaction here begins IMMEDIATE, which would make a page view wait for
+// the writers, and the page it serves decides nothing.
+func (s *Store) Signup(ctx context.Context, id int64) (store.Signup, error) {
+	return s.signup(ctx, nil, id)
+}
+
+// ConfirmSignup implements store.Signups.
+func (s *Store) ConfirmSignup(ctx context.Context, id int64, maxAge time.Duration, how string) (subscriber.Subscriber, error) {
+	var out subscriber.Subscriber
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		g, err := s.signup(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if g.Requested.IsZero() || now.Sub(g.Requested) >= maxAge {
+			return store.ErrNoRequest
+		}
+		sub := g.Subscriber
+		from := sub.Status
+		sub.Name, sub.Topics, sub.Status, sub.Updated = g.Name, g.Topics, subscriber.Active, now
+		// Confirming again, as an active subscriber who asked for other
+		// topics does, is a new consent too.
+		sub.Consent = subscriber.Consent{At: now, How: how}
+		if err := s.update(ctx, tx, sub); err != nil {
+			return err
+		}
+		if from != subscriber.Active {
+			if err := s.event(ctx, tx, sub.ID, now, string(from), string(subscriber.Active), how); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.StmtContext(ctx, s.q.closeSignup).ExecContext(ctx, id); err != nil {
+			return err
+		}
+		out = sub
+		return nil
+	})
+	return out, err
+}
+
+// SetPreferences implements store.Signups.
+func (s *Store) SetPreferences(ctx context.Context, id int64, name string, topics []string) (subscriber.Subscriber, error) {
+	var out subscriber.Subscriber
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		sub, err := s.byID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		sub.Name, sub.Topics, sub.Updated = name, topics, s.now()
+		out = sub
+		return s.update(ctx, tx, sub)
+	})
+	return out, err
+}
+
+// Unsubscribe implements store.Signups.
+func (s *Store) Unsubscribe(ctx context.Context, id int64, how string) (bool, error) {
+	changed := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		sub, err := s.byID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.q.closeSignup).ExecContext(ctx, id); err != nil {
+			return err
+		}
+		if sub.Status == subscriber.Unsubscribed {
+			return nil
+		}
+		now := s.now()
+		from := sub.Status
+		sub.Status, sub.Updated = subscriber.Unsubscribed, now
+		if err := s.update(ctx, tx, sub); err != nil {
+			return err
+		}
+		changed = true
+		return s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
+	})
+	return changed, err
+}
+
+// DueConfirmations implements store.Signups.
+func (s *Store) DueConfirmations(ctx context.Context, limit int) ([]store.ConfirmationMail, error) {
+	rows, err := s.q.dueConfirmations.QueryContext(ctx, s.stamp(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.ConfirmationMail
+	for rows.Next() {
+		var m store.ConfirmationMail
+		if err := rows.Scan(&m.SubscriberID, &m.Email, &m.Attempts); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// NextConfirmationDue implements store.Signups.
+func (s *Store) NextConfirmationDue(ctx context.Context) (time.Time, bool, error) {
+	var due sql.NullString
+	if err := s.q.nextConfirmationDue.QueryRowContext(ctx).Scan(&due); err != nil || !due.Valid {
+		return time.Time{}, false, err
+	}
+	t, err := parseTime(due.String)
+	return t, err == nil, err
+}
+
+// maxMailError bounds the server's text kept with a failed confirmation.
+const maxMailError = 500
+
+// RecordConfirmations implements store.Signups.
+func (s *Store) RecordConfirmations(ctx context.Context, results []store.ConfirmationResult) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range results {
+			var err error
+			switch {
+			case r.Err == nil:
+				_, err = tx.StmtContext(ctx, s.q.confirmationSent).ExecContext(ctx, r.SubscriberID)
+			case r.RetryAt.IsZero():
+				_, err = tx.StmtContext(ctx, s.q.confirmationFailed).ExecContext(ctx, errorText(r.Err), r.SubscriberID)
+			default:
+				_, err = tx.StmtContext(ctx, s.q.confirmationRetry).ExecContext(ctx, formatTime(r.RetryAt), errorText(r.Err), r.SubscriberID)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func errorText(err error) string {
+	msg := err.Error()
+	if len(msg) > maxMailError {
+		msg = strings.ToValidUTF8(msg[:maxMailError], "")
+	}
+	return msg
+}
+
+// PurgeUnconfirmed implements store.Signups.
+func (s *Store) PurgeUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.StmtContext(ctx, s.q.logUnconfirmed).ExecContext(ctx, s.stamp(), formatTime(cutoff)); err != nil {
+			return err
+		}
+		r, err := tx.StmtContext(ctx, s.q.deleteUnconfirmed).ExecContext(ctx, formatTime(cutoff))
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
