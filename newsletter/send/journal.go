@@ -18,6 +18,8 @@ type journaler struct {
 	j    store.Journal
 	reqs chan journalReq
 	done chan struct{}
+	// failed is told about an error of an update nobody waits for.
+	failed func(error)
 }
 
 type journalReq struct {
@@ -25,8 +27,8 @@ type journalReq struct {
 	err chan error
 }
 
-func newJournaler(j store.Journal) *journaler {
-	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{})}
+func newJournaler(j store.Journal, failed func(error)) *journaler {
+	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{}), failed: failed}
 	go w.loop()
 	return w
 }
@@ -35,6 +37,15 @@ func (w *journaler) record(u store.Update) error {
 	r := journalReq{u: u, err: make(chan error, 1)}
 	w.reqs <- r
 	return <-r.err
+}
+
+// recordLater queues u and returns at once; it is committed with the next
+// group, at the latest when the journaler is closed. A message is marked
+// sent this way: until that commit the row says sending, so a crash in
+// between sends it again with the same Message-ID, as for any message in
+// flight, and the worker's next message does not wait for a second fsync.
+func (w *journaler) recordLater(u store.Update) {
+	w.reqs <- journalReq{u: u}
 }
 
 func (w *journaler) close() {
@@ -68,7 +79,17 @@ func (w *journaler) loop() {
 		// that may be sent twice.
 		err := w.j.Record(context.Background(), updates)
 		for _, b := range batch {
-			b.err <- err
+			if b.err != nil {
+				b.err <- err
+			}
+		}
+		if err != nil {
+			for _, b := range batch {
+				if b.err == nil {
+					w.failed(err)
+					break
+				}
+			}
 		}
 	}
 }

@@ -194,7 +194,7 @@ func (s *sender) run(parent context.Context) error {
 		return err
 	}
 	s.res.Queued = total
-	s.journal = newJournaler(s.opt.Journal)
+	s.journal = newJournaler(s.opt.Journal, func(err error) { s.failFatal(fmt.Errorf("journal: %w", err)) })
 	defer s.journal.close()
 	s.prog = newProgress(s.opt.Progress, s.opt.Terminal, total)
 	defer s.prog.stop()
@@ -336,10 +336,9 @@ func (s *sender) deliver(ctx context.Context, w *conn, d store.Delivery) {
 	for attempt := 1; ; attempt++ {
 		err := w.send(ctx, s.opt.Composer.FromAddress(), sub.Email, msg.Data)
 		if err == nil {
-			if s.record(store.Update{SubscriberID: sub.ID, State: store.Sent, Attempts: attempt - 1}) {
-				s.count(func(r *Result) { r.Sent++ })
-				s.prog.add(outSent)
-			}
+			s.journal.recordLater(store.Update{IssueID: s.plan.Issue.ID, SubscriberID: sub.ID, State: store.Sent, Attempts: attempt - 1})
+			s.count(func(r *Result) { r.Sent++ })
+			s.prog.add(outSent)
 			return
 		}
 		var fatal *fatalError
