@@ -205,14 +205,14 @@ func (c *Composer) Compose(is store.Issue, sub subscriber.Subscriber, items []st
 	// addresses with line breaks, so nothing a subscriber or an editor
 	// typed can start a header of its own.
 	if err := m.From(c.From); err != nil {
-		return Composed{}, fmt.Errorf("From %q: %w", c.From, err)
+		return Composed{}, fmt.Errorf("the From address %q: %w", c.From, err)
 	}
 	if err := m.AddToFormat(headerText(sub.Name), sub.Email); err != nil {
-		return Composed{}, fmt.Errorf("To %q: %w", sub.Email, err)
+		return Composed{}, fmt.Errorf("the To address %q: %w", sub.Email, err)
 	}
 	if c.ReplyTo != "" {
 		if err := m.ReplyTo(c.ReplyTo); err != nil {
-			return Composed{}, fmt.Errorf("Reply-To %q: %w", c.ReplyTo, err)
+			return Composed{}, fmt.Errorf("the Reply-To address %q: %w", c.ReplyTo, err)
 		}
 	}
 	m.Subject(headerText(r.Subject))
