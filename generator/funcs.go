@@ -22,7 +22,7 @@ type hugoInfo struct {
 
 // funcs is the template function map: the generic functions plus those
 // bound to this build's site, clock and templates.
-func funcs(site *page.Site, set *tpl.Set) template.FuncMap {
+func funcs(site *page.Site, current func() *page.Site, set *tpl.Set) template.FuncMap {
 	base := site.Config().Base
 	str := func(v any) string {
 		if s, ok := v.(string); ok {
@@ -48,7 +48,7 @@ func funcs(site *page.Site, set *tpl.Set) template.FuncMap {
 		"plainify":      func(v any) string { return markup.Plainify(str(v)) },
 		"partial":       set.Partial,
 		"partialCached": func(name string, data any, _ ...any) (template.HTML, error) { return set.Partial(name, data) },
-		"site":          func() *page.Site { return site },
+		"site":          current,
 		"now":           func() time.Time { return site.Now() },
 		"hugo":          func() hugoInfo { return info },
 	}

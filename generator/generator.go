@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +102,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	b.stage, b.out = stage, stage
 	if tracker != nil {
 		b.tracker, b.units = tracker, map[string]func(){}
+		b.out = &trackedSink{sink: stage, b: b}
 	}
 	if err := b.run(ctx); err != nil {
 		_ = stage.Abort()
@@ -139,6 +141,8 @@ type build struct {
 	// of work that can read a page body is kept, by name, to be run again.
 	tracker   *page.Tracker
 	units     map[string]func()
+	files     unitFiles // which unit wrote which file, when tracked
+	tree      *content.Tree
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -238,11 +242,9 @@ func (b *build) load() error {
 	if err != nil {
 		return err
 	}
+	b.tree = tree
 	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
-	b.site, err = page.New(b.cfg, tree, page.Options{
-		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
-		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
-	})
+	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
 	if err != nil {
 		return err
 	}
@@ -257,7 +259,17 @@ func (b *build) load() error {
 		}
 	}
 	b.tpls = tpl.New()
-	return b.tpls.Load(funcs(b.site, b.tpls), layers...)
+	// The templates reach the model through b, so that serve can put a
+	// new model in place without parsing them again.
+	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls), layers...)
+}
+
+// modelOptions are the page model's options for this build.
+func (b *build) modelOptions(md *markup.Renderer) page.Options {
+	return page.Options{
+		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
+		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
+	}
 }
 
 // findTheme prefers themes/NAME in the site (editable), then the embedded
@@ -361,6 +373,7 @@ func (b *build) unit(name string, fn func()) {
 		return
 	}
 	b.units[name] = fn
+	b.files.reset(name)
 	leave := b.tracker.Enter(name)
 	defer leave()
 	fn()
@@ -384,13 +397,16 @@ func (b *build) renderPages(ctx context.Context) {
 			regular = append(regular, p)
 		}
 	}
-	parallel(ctx, b, regular, func(p *page.Page) {
-		b.unit("page "+p.Path(), func() {
-			b.renderPage(p, p.Path())
-			b.errs.Add(p.RenderErr())
-			p.ReleaseContent()
-		})
-	})
+	parallel(ctx, b, regular, func(p *page.Page) { b.unit("page "+p.Path(), b.pageUnit(p)) })
+}
+
+// pageUnit renders regular page p and drops its HTML unless a feed needs it.
+func (b *build) pageUnit(p *page.Page) func() {
+	return func() {
+		b.renderPage(p, p.Path())
+		b.errs.Add(p.RenderErr())
+		p.ReleaseContent()
+	}
 }
 
 // renderLists renders home, sections, taxonomies and terms, each with all
@@ -409,29 +425,66 @@ func (b *build) renderLists(ctx context.Context) {
 // Each pager page is a unit of its own, so that an edit to one member's
 // body renders again only the pager page that shows it.
 func (b *build) renderList(p *page.Page) {
-	ok := false
-	b.unit("list "+p.Path(), func() {
-		p.SetPager(1)
-		ok = b.renderPage(p, p.Path())
-	})
-	if !ok {
-		return
-	}
-	if pager := p.PagerUsed(); pager != nil {
-		for n := 2; n <= pager.TotalPages(); n++ {
-			b.unit(fmt.Sprintf("list %s %d", p.Path(), n), func() {
-				p.SetPager(n)
-				ok = b.renderPage(p, page.PagePath(p.Path(), n))
-			})
-			if !ok {
-				return
-			}
+	ok := true
+	b.unit("list "+p.Path(), b.listUnit(p, 1, &ok))
+	if pager := p.PagerUsed(); ok && pager != nil {
+		for n := 2; ok && n <= pager.TotalPages(); n++ {
+			b.unit(fmt.Sprintf("list %s %d", p.Path(), n), b.listUnit(p, n, &ok))
 		}
-		b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
 	}
-	if p.HasFeed() {
+	if ok && p.HasFeed() {
 		b.unit("feed "+p.Path(), func() { b.writeFeed(p) })
 	}
+}
+
+// listUnit renders pager page n of list p; page 1 also writes the
+// redirect from page/1/. A failure clears *ok, so that a broken layout is
+// reported once, not once per pager page.
+func (b *build) listUnit(p *page.Page, n int, ok *bool) func() {
+	return func() {
+		p.SetPager(n)
+		if n > 1 {
+			*ok = b.renderPage(p, page.PagePath(p.Path(), n))
+			return
+		}
+		if *ok = b.renderPage(p, p.Path()); *ok && p.PagerUsed() != nil {
+			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+		}
+	}
+}
+
+// unitFunc makes the unit called name for the current model, for serve:
+// after an edit builds a new model, every kept unit must render its pages.
+func (b *build) unitFunc(name string) (func(), bool) {
+	switch name {
+	case "extras":
+		return b.renderExtras, true
+	case "calendars":
+		return b.writeCalendars, true
+	}
+	kind, rest, _ := strings.Cut(name, " ")
+	at, n := rest, 1
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 && kind == "list" {
+		num, err := strconv.Atoi(rest[i+1:])
+		if err != nil {
+			return nil, false
+		}
+		at, n = rest[:i], num
+	}
+	p := b.site.PageAt(at)
+	if p == nil {
+		return nil, false
+	}
+	ok := true
+	switch {
+	case kind == "page" && p.Kind() == page.KindPage:
+		return b.pageUnit(p), true
+	case kind == "list" && p.Kind() != page.KindPage:
+		return b.listUnit(p, n, &ok), true
+	case kind == "feed" && p.HasFeed():
+		return func() { b.writeFeed(p) }, true
+	}
+	return nil, false
 }
 
 func (b *build) layoutFor(p *page.Page) (*template.Template, error) {

@@ -2,7 +2,7 @@ package generator
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"io/fs"
 	"maps"
@@ -24,14 +24,24 @@ import (
 //
 // The build is tracked (see page.Tracker): each unit of work (a page, one
 // pager page of a list, a feed, the calendars, the extras) is kept with
-// the pages it reached and the bodies it read. An edit to existing pages
-// that leaves the site's structure as it was (a body, a title, a
-// description, other parameters; see page.Site.Refresh) updates the model
-// in place and runs again only the units that reached or read those
-// pages, writing just the files whose bytes changed. Anything else (dates,
-// draft, terms, URLs, a new or deleted file, a template, site.toml, static
-// files) is a full build, as is a body read that no unit owns. Either way
-// the output is what agora build would write.
+// what its templates were handed (pages and lists, by accessor) and whose
+// bodies it read. After an edit, only the units whose inputs changed run
+// again, and only files whose bytes changed are written:
+//
+//   - A body edit runs again the units that read that body.
+//   - An edit that changes what a page shows but not where it is or in
+//     which order (title, description, summary, other parameters) updates
+//     the page in place and also runs the units that were handed it.
+//   - Any other edit of Markdown pages (dates, draft, terms, URLs, weight,
+//     a new or deleted page) builds a new model from the loaded files and
+//     the changed ones, asks every recorded accessor again, and runs the
+//     units whose answers changed or that were handed a page whose own data
+//     changed, the page's own units, and the sitemap, aliases and
+//     calendars; files no unit writes any more are removed.
+//
+// A template, a static file, site.toml, a leaf bundle's files, or a body
+// read outside any unit is a full build. Either way the output is what
+// agora build would write.
 type Session struct {
 	opt   Options
 	b     *build // nil after a failed build: the next update is a full one
@@ -43,7 +53,7 @@ type Update struct {
 	Full     bool     // the whole site was built again
 	Result   *Result  // the full build's summary, when Full
 	Units    int      // units of work run again, when not Full
-	Changed  []string // output files rewritten, when not Full
+	Changed  []string // output files rewritten or removed, when not Full
 	Duration time.Duration
 }
 
@@ -64,6 +74,7 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	s.b, s.patch = b, b.stage.Patch()
+	b.out = &trackedSink{sink: s.patch, b: b}
 	return res, nil
 }
 
@@ -72,13 +83,15 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 // destination keeps the last good build.
 func (s *Session) Update(ctx context.Context, changed []string) (*Update, error) {
 	start := time.Now()
-	if edits := s.pageEdits(changed); edits != nil {
-		if u, ok, err := s.incremental(ctx, edits); ok {
-			if u != nil {
-				u.Duration = time.Since(start)
-			}
-			return u, err
+	u, ok, err := s.inPlace(ctx, changed)
+	if !ok {
+		u, ok, err = s.newModel(ctx, changed)
+	}
+	if ok {
+		if u != nil {
+			u.Duration = time.Since(start)
 		}
+		return u, err
 	}
 	res, err := s.full(ctx)
 	if err != nil {
@@ -87,58 +100,90 @@ func (s *Session) Update(ctx context.Context, changed []string) (*Update, error)
 	return &Update{Full: true, Result: res, Duration: time.Since(start)}, nil
 }
 
-// pageEdit is an edited page, and whether more than its body changed.
-type pageEdit struct {
-	p           *page.Page
-	frontMatter bool
-}
-
-// pageEdits applies edits of existing pages' files to the model and
-// returns those pages, or nil when any change needs a full build.
-func (s *Session) pageEdits(changed []string) []pageEdit {
+// markdownEdits maps each changed path to its path below content/, or
+// reports false when a change is not to a Markdown page of the tree: a
+// template, a static file, site.toml, or, unless bundles, a file of a leaf
+// bundle (whose resources are copied outside any unit, next to the page
+// wherever its URL is).
+func (s *Session) markdownEdits(changed []string, bundles bool) ([]string, bool) {
 	if s.b == nil || len(changed) == 0 {
-		return nil
+		return nil, false
 	}
-	b := s.b
-	var edits []pageEdit
+	leaves := map[string]bool{}
+	for _, src := range s.b.tree.Sources {
+		if src.Kind == content.Leaf {
+			leaves[src.Dir()] = true
+		}
+	}
+	rels := make([]string, 0, len(changed))
 	for _, c := range changed {
 		rel, ok := strings.CutPrefix(c, content.Dir+"/")
 		if !ok || path.Ext(rel) != ".md" {
-			return nil
+			return nil, false
 		}
-		p := b.site.PageFor(rel)
-		if p == nil {
-			return nil
+		if bundles {
+			rels = append(rels, rel)
+			continue
 		}
-		data, err := os.ReadFile(filepath.Join(b.root, filepath.FromSlash(c)))
-		if err != nil {
-			return nil
+		if path.Base(rel) == "index.md" {
+			return nil, false
 		}
-		edit := pageEdit{p: p}
-		if p.Source().SameFrontMatter(data) {
-			p.ResetBody()
-		} else {
-			edit.frontMatter = true
-			src, err := content.LoadFile(b.root, rel, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
-			if err != nil || !b.site.Refresh(p, src) {
-				return nil
+		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
+			if leaves[d] {
+				return nil, false
 			}
 		}
-		edits = append(edits, edit)
+		rels = append(rels, rel)
 	}
-	return edits
+	return rels, true
 }
 
-// incremental runs again the units that read the edited pages' bodies
-// and, for a front-matter edit, the units that were handed the page. ok
-// is false when it cannot tell which those are.
-func (s *Session) incremental(ctx context.Context, edits []pageEdit) (u *Update, ok bool, err error) {
+func (s *Session) contentOptions() content.Options {
+	return content.Options{Location: s.b.cfg.Location, Taxonomies: s.b.cfg.TaxonomyNames()}
+}
+
+// inPlace handles edits of existing pages that leave the model's structure
+// as it was. ok is false when the edits need a new model.
+func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok bool, err error) {
+	// A leaf bundle's page keeps its URL here, so its files stay put.
+	rels, ok := s.markdownEdits(changed, true)
+	if !ok {
+		return nil, false, nil
+	}
 	b := s.b
+	type edit struct {
+		p   *page.Page
+		src *content.Source // nil for a body edit
+	}
+	var edits []edit
+	frontMatter := 0
+	for _, rel := range rels {
+		p := b.site.PageFor(rel)
+		if p == nil {
+			return nil, false, nil
+		}
+		data, err := os.ReadFile(filepath.Join(b.root, content.Dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, false, nil
+		}
+		if p.Source().SameFrontMatter(data) {
+			edits = append(edits, edit{p: p})
+			continue
+		}
+		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		// Two title edits at once could reorder a list together that
+		// neither reorders alone; a new model settles that.
+		if frontMatter++; err != nil || frontMatter > 1 || !b.site.CanRefresh(p, src) {
+			return nil, false, nil
+		}
+		edits = append(edits, edit{p: p, src: src})
+	}
+
 	var units []string
 	for _, e := range edits {
-		deps := b.tracker.Readers(e.p)
-		if e.frontMatter {
-			deps = append(deps, b.tracker.Reachers(e.p)...)
+		deps := b.tracker.Readers(e.p.Path())
+		if e.src != nil {
+			deps = append(deps, b.tracker.Reachers(e.p.Path())...)
 		}
 		for _, name := range deps {
 			if _, known := b.units[name]; !known {
@@ -147,14 +192,180 @@ func (s *Session) incremental(ctx context.Context, edits []pageEdit) (u *Update,
 			units = append(units, name)
 		}
 	}
+	for _, e := range edits {
+		if e.src == nil {
+			e.p.ResetBody()
+			continue
+		}
+		b.site.Refresh(e.p, e.src)
+		b.replaceSource(e.src)
+	}
 	slices.Sort(units)
-	units = slices.Compact(units)
+	return s.run(ctx, slices.Compact(units), nil, nil)
+}
+
+// replaceSource puts src in the loaded tree in place of the file's old
+// decoding, so that a later new model starts from it.
+func (b *build) replaceSource(src *content.Source) {
+	for i, old := range b.tree.Sources {
+		if old.Rel == src.Rel {
+			b.tree.Sources[i] = src
+			return
+		}
+	}
+}
+
+// newModel handles edits of Markdown pages that may move pages: a new
+// model is built and compared with the old one. ok is false when the
+// edits need a full build (which also reports errors in the usual way).
+func (s *Session) newModel(ctx context.Context, changed []string) (u *Update, ok bool, err error) {
+	rels, ok := s.markdownEdits(changed, false)
+	if !ok {
+		return nil, false, nil
+	}
+	b := s.b
+	bodyEdited := map[string]bool{} // site paths whose file changed
+	sources := slices.Clone(b.tree.Sources)
+	for _, rel := range rels {
+		if p := b.site.PageFor(rel); p != nil {
+			bodyEdited[p.Path()] = true
+		}
+		i := slices.IndexFunc(sources, func(src *content.Source) bool { return src.Rel == rel })
+		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		switch {
+		case err == nil && i >= 0:
+			sources[i] = src
+		case err == nil:
+			sources = append(sources, src)
+		case i >= 0 && errors.Is(err, fs.ErrNotExist):
+			sources = slices.Delete(sources, i, i+1)
+		default:
+			return nil, false, nil
+		}
+	}
+	// content.Load's order: a depth-first walk, names sorted per folder.
+	slices.SortStableFunc(sources, func(x, y *content.Source) int {
+		return slices.Compare(strings.Split(x.Rel, "/"), strings.Split(y.Rel, "/"))
+	})
+	tree := &content.Tree{Sources: sources, Files: b.tree.Files}
+	site, err := page.New(b.cfg, tree, b.modelOptions(b.site.Markdown()))
+	if err != nil {
+		return nil, false, nil
+	}
+
+	// What changed: pages whose own data differs, and every recorded
+	// accessor whose answer differs.
+	oldPrints, newPrints := b.site.Fingerprints(), site.Fingerprints()
+	changedPage := map[string]bool{}
+	for p, fp := range oldPrints {
+		if newPrints[p] != fp {
+			changedPage[p] = true
+		}
+	}
+	for p := range newPrints {
+		if _, ok := oldPrints[p]; !ok {
+			changedPage[p] = true
+		}
+	}
+	affected := map[string]bool{"extras": true, "calendars": true}
+	for k, use := range b.tracker.Lists() {
+		members, ok := site.Eval(k)
+		hit := !ok || !slices.Equal(members, use.Members)
+		if hit {
+			b.tracker.Renew(k)
+		}
+		for _, m := range use.Members {
+			hit = hit || changedPage[m]
+		}
+		if hit {
+			for _, u := range use.Units {
+				affected[u] = true
+			}
+		}
+	}
+	for p := range bodyEdited {
+		for _, u := range b.tracker.Readers(p) {
+			if u == "" {
+				return nil, false, nil
+			}
+			affected[u] = true
+		}
+	}
+
+	// The new model goes in place; every kept unit is made again for it,
+	// and units whose page is gone are dropped with their files.
+	b.site, b.tree = site, tree
+	var removed []string
+	for name := range b.units {
+		if f, ok := b.unitFunc(name); ok {
+			b.units[name] = f
+		} else {
+			removed = append(removed, name)
+			delete(b.units, name)
+		}
+	}
+	var units []string
+	lists := map[string]bool{}
+	for name := range affected {
+		kind, rest, _ := strings.Cut(name, " ")
+		switch {
+		case kind == "list" || kind == "feed":
+			if i := strings.LastIndexByte(rest, ' '); kind == "list" && i >= 0 {
+				rest = rest[:i]
+			}
+			if site.PageAt(rest) != nil {
+				lists[rest] = true
+			}
+		case b.units[name] != nil:
+			units = append(units, name)
+		}
+	}
+	for _, p := range site.All() {
+		if _, old := oldPrints[p.Path()]; old {
+			continue
+		}
+		if p.Kind() == page.KindPage {
+			name := "page " + p.Path()
+			b.units[name] = b.pageUnit(p)
+			units = append(units, name)
+		} else {
+			lists[p.Path()] = true
+		}
+	}
+	slices.Sort(units)
+	return s.run(ctx, units, slices.Sorted(maps.Keys(lists)), removed)
+}
+
+// run runs units, and renders the lists at paths lists whole (their pager
+// pages and feed), into memory; if all of it succeeded it writes the files
+// whose bytes changed and removes those that no unit writes any more
+// (units that ran and wrote less, or removed units).
+func (s *Session) run(ctx context.Context, units, lists, removed []string) (u *Update, ok bool, err error) {
+	b := s.b
+	oldFiles := map[string][]string{}
+	for _, name := range append(slices.Clone(units), removed...) {
+		oldFiles[name] = b.files.of(name)
+	}
+	for _, at := range lists {
+		for name := range b.units {
+			if listOf(name) == at {
+				oldFiles[name] = b.files.of(name)
+				delete(b.units, name) // renderList registers again those that still exist
+				b.files.reset(name)
+				b.tracker.Forget(name)
+			}
+		}
+	}
+	for _, name := range removed {
+		b.files.reset(name)
+		b.tracker.Forget(name)
+	}
 
 	// Everything is rendered into memory first, so a unit that fails
 	// leaves every served file as it was.
-	mem := &memSink{base: s.patch, files: map[string]memFile{}}
-	b.out, b.errs = mem, diag.List{}
-	defer func() { b.out = s.patch }()
+	mem := &memSink{files: map[string]memFile{}, taken: func(rel string) bool { return b.files.all()[rel] }}
+	b.out, b.errs = &trackedSink{sink: mem, b: b}, diag.List{}
+	defer func() { b.out = &trackedSink{sink: s.patch, b: b} }()
 	for _, name := range units {
 		if ctx.Err() != nil {
 			s.b = nil
@@ -162,20 +373,57 @@ func (s *Session) incremental(ctx context.Context, edits []pageEdit) (u *Update,
 		}
 		b.unit(name, b.units[name])
 	}
+	for _, at := range lists {
+		b.renderList(b.site.PageAt(at))
+	}
 	if err := b.errs.Err(); err != nil {
 		// The model now holds an edit no served file shows; only a full
 		// build is sure to put them back in step.
 		s.b = nil
 		return nil, true, err
 	}
-	for _, rel := range slices.Sorted(maps.Keys(mem.files)) {
-		f := mem.files[rel]
-		if err := s.patch.Write(rel, f.owner, f.data); err != nil {
+
+	written := b.files.all()
+	var stale []string
+	for _, files := range oldFiles {
+		for _, f := range files {
+			if !written[f] {
+				stale = append(stale, f)
+			}
+		}
+	}
+	slices.Sort(stale)
+	for _, f := range slices.Compact(stale) {
+		if err := s.patch.Remove(f); err != nil {
 			s.b = nil
 			return nil, true, err
 		}
 	}
-	return &Update{Units: len(units), Changed: s.patch.Changed()}, true, nil
+	for _, rel := range slices.Sorted(maps.Keys(mem.files)) {
+		f := mem.files[rel]
+		if err := s.patch.Write(rel, f.owner, f.data); err != nil {
+			// Two pages claim one file: a full build reports it.
+			s.b = nil
+			return nil, false, nil
+		}
+	}
+	return &Update{Units: len(units) + len(lists), Changed: s.patch.Changed()}, true, nil
+}
+
+// listOf returns the list page path of a list's unit ("list /tips/ 3",
+// "feed /tips/"), or "".
+func listOf(unit string) string {
+	kind, rest, _ := strings.Cut(unit, " ")
+	switch kind {
+	case "feed":
+		return rest
+	case "list":
+		if i := strings.LastIndexByte(rest, ' '); i >= 0 && strings.Trim(rest[i+1:], "0123456789") == "" {
+			return rest[:i]
+		}
+		return rest
+	}
+	return ""
 }
 
 type memFile struct {
@@ -185,15 +433,14 @@ type memFile struct {
 
 // memSink holds an incremental rebuild's files until all of it succeeded.
 type memSink struct {
-	base  *output.Patch
 	mu    sync.Mutex
 	files map[string]memFile
+	// taken reports a file some unit of the build writes; a unit running
+	// again has forgotten its own.
+	taken func(rel string) bool
 }
 
 func (m *memSink) Write(rel, owner string, data []byte) error {
-	if prev, ok := m.base.Owner(rel); ok && prev != owner {
-		return fmt.Errorf("%s: written by both %s and %s", rel, prev, owner)
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.files[rel] = memFile{owner: owner, data: slices.Clone(data)}
@@ -213,4 +460,14 @@ func (m *memSink) Copy(rel, owner string, fsys fs.FS, name string) error {
 	return m.Write(rel, owner, data)
 }
 
-func (m *memSink) Owner(rel string) (string, bool) { return m.base.Owner(rel) }
+// Owner answers the 404 and robots.txt checks (did a page of the site take
+// the name?) from this rebuild's files and the other units' files.
+func (m *memSink) Owner(rel string) (string, bool) {
+	m.mu.Lock()
+	f, ok := m.files[rel]
+	m.mu.Unlock()
+	if ok {
+		return f.owner, true
+	}
+	return "", m.taken(rel)
+}

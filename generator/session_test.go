@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func markdownFiles(t *testing.T, root string) []string {
 // example hub (body edits, front-matter edits, new and deleted pages), and
 // after every update checks the served folder against a fresh full build.
 func TestSessionMatchesFullBuild(t *testing.T) {
-	for seed := uint64(1); seed <= 4; seed++ {
+	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0xa90a))
 			root := copyExampleHub(t)
@@ -131,7 +132,7 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 			incremental := 0
-			for step := 1; step <= 16; step++ {
+			for step := 1; step <= 20; step++ {
 				files := markdownFiles(t, root)
 				file := files[rng.IntN(len(files))]
 				full := filepath.Join(root, filepath.FromSlash(file))
@@ -145,7 +146,7 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 				insertKey := func(line string) []byte {
 					return bytes.Replace(data, []byte("+++\n"), []byte("+++\n"+line+"\n"), 1)
 				}
-				switch r := rng.IntN(20); {
+				switch r := rng.IntN(24); {
 				case r < 8: // the common case: a paragraph added to the body
 					what = "body edit of " + file
 					data = append(data, fmt.Sprintf("\n\nStep %d adds a sentence with *emphasis* and a [link](/tips/).\n", step)...)
@@ -176,6 +177,27 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 						continue
 					}
 				case r < 19:
+					what = "date edit of " + file
+					edited := dateLine.ReplaceAll(data, []byte(fmt.Sprintf("${1}2026-%02d-%02dT08:00:00+01:00", 1+rng.IntN(11), 1+rng.IntN(28))))
+					if bytes.Equal(edited, data) {
+						continue
+					}
+					data = edited
+				case r < 20:
+					what = "tag edit of " + file
+					edited := tagsLine.ReplaceAll(data, []byte(fmt.Sprintf(`${1}"step-%d", `, step)))
+					if bytes.Equal(edited, data) {
+						continue
+					}
+					data = edited
+				case r < 21:
+					what = "draft toggle of " + file
+					if bytes.Contains(data, []byte("\ndraft = true")) {
+						data = bytes.Replace(data, []byte("\ndraft = true"), []byte("\ndraft = false"), 1)
+					} else {
+						data = insertKey("draft = true")
+					}
+				case r < 23:
 					file = fmt.Sprintf("content/tips/new-tip-%d.md", step)
 					full = filepath.Join(root, filepath.FromSlash(file))
 					what = "new page " + file
@@ -218,6 +240,11 @@ func TestSessionMatchesFullBuild(t *testing.T) {
 		})
 	}
 }
+
+var (
+	dateLine = regexp.MustCompile(`(?m)^(date = )\S+`)
+	tagsLine = regexp.MustCompile(`(?m)^(tags = \[)`)
+)
 
 func splitFrontMatter(data []byte) (fm, body []byte, ok bool) {
 	const fence = "+++\n"
@@ -275,7 +302,23 @@ func TestSessionEditTouchesOnlyDependents(t *testing.T) {
 		},
 		{
 			name: "a new date moves the page in every list", file: "content/tips/two-jobs.md",
-			edit:     replace("date = ", "publishDate = 2026-01-02T09:00:00+01:00\ndate = "),
+			edit:          replace("date = 2026-09-07T09:00:00+02:00", "date = 2026-11-20T09:00:00+01:00"),
+			mustChange:    []string{"tips/two-jobs/index.html", "tips/index.html", "tips/page/2/index.html", "sitemap.xml", "tags/onboarding/index.html"},
+			mustNotChange: []string{"events/calendar.ics", "transparency/index.html"},
+		},
+		{
+			name: "a new tag makes its term pages", file: "content/tips/two-jobs.md",
+			edit:       replace(`tags = ["onboarding", "social-media"]`, `tags = ["onboarding", "social-media", "brand-new"]`),
+			mustChange: []string{"tags/brand-new/index.html", "tags/brand-new/index.xml", "tags/index.html", "tips/two-jobs/index.html", "sitemap.xml"},
+		},
+		{
+			name: "a removed tag removes its term pages", file: "content/tips/two-jobs.md",
+			edit:       replace(`tags = ["onboarding", "social-media", "brand-new"]`, `tags = ["onboarding", "social-media"]`),
+			mustChange: []string{"tags/brand-new/index.html", "tags/brand-new/index.xml"},
+		},
+		{
+			name: "site.toml rebuilds everything", file: "site.toml",
+			edit:     appendText("\n# a comment\n"),
 			wantFull: true,
 		},
 	}
@@ -312,5 +355,8 @@ func TestSessionEditTouchesOnlyDependents(t *testing.T) {
 			}
 			sameAsFullBuild(t, root, served, tc.name)
 		})
+	}
+	if _, err := os.Stat(filepath.Join(served, "tags", "brand-new")); err == nil {
+		t.Error("the removed term's folder is still served")
 	}
 }

@@ -29,10 +29,10 @@ func main() {
 	page := flag.String("page", "", "the Markdown file to edit, relative to the site's content/ (default: the first tip)")
 	edits := flag.Int("n", 50, "number of edits")
 	pause := flag.Duration("pause", 300*time.Millisecond, "pause between edits")
-	kind := flag.String("kind", "body", "what each edit changes: body (a paragraph at the end) or title (front matter)")
+	kind := flag.String("kind", "body", "what each edit changes: body (a paragraph at the end), title, or date (moves the page in its lists)")
 	flag.Parse()
-	if *kind != "body" && *kind != "title" {
-		fmt.Fprintln(os.Stderr, "servelat: -kind is body or title")
+	if *kind != "body" && *kind != "title" && *kind != "date" {
+		fmt.Fprintln(os.Stderr, "servelat: -kind is body, title or date")
 		os.Exit(2)
 	}
 	if err := run(*agora, *site, *page, *kind, *edits, *pause); err != nil {
@@ -84,11 +84,14 @@ func run(agora, site, page, kind string, edits int, pause time.Duration) error {
 	var samples []time.Duration
 	for i := 1; i <= edits; i++ {
 		body := append(append([]byte(nil), original...), fmt.Sprintf("\n\nEdit number %d.\n", i)...)
-		if kind == "title" {
+		switch kind {
+		case "title":
 			body = titleRe.ReplaceAll(original, []byte(fmt.Sprintf("${1}Edit %d: ", i)))
-			if string(body) == string(original) {
-				return fmt.Errorf("%s has no title line to edit", file)
-			}
+		case "date":
+			body = dateRe.ReplaceAll(original, []byte(fmt.Sprintf("${1}2020-01-%02dT09:00:00Z", 1+i%28)))
+		}
+		if kind != "body" && string(body) == string(original) {
+			return fmt.Errorf("%s has no %s line to edit", file, kind)
 		}
 		t0 := time.Now()
 		if err := os.WriteFile(file, body, 0o644); err != nil {
@@ -118,7 +121,10 @@ func run(agora, site, page, kind string, edits int, pause time.Duration) error {
 }
 
 // titleRe finds the front matter's title value.
-var titleRe = regexp.MustCompile(`(?m)^(title\s*=\s*")`)
+var (
+	titleRe = regexp.MustCompile(`(?m)^(title\s*=\s*")`)
+	dateRe  = regexp.MustCompile(`(?m)^(date\s*=\s*)\S+`)
+)
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

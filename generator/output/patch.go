@@ -100,6 +100,28 @@ func (p *Patch) Copy(rel, owner string, fsys fs.FS, name string) error {
 	return p.Write(rel, owner, data)
 }
 
+// Remove deletes rel, a file no unit writes any more, and the folders it
+// leaves empty.
+func (p *Patch) Remove(rel string) error {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return fmt.Errorf("output path %q would leave the destination folder", rel)
+	}
+	p.mu.Lock()
+	delete(p.written, rel)
+	p.changed = append(p.changed, rel)
+	p.mu.Unlock()
+	full := filepath.Join(p.dest, filepath.FromSlash(rel))
+	if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	for dir := filepath.Dir(full); dir != p.dest && strings.HasPrefix(dir, p.dest); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil { // not empty, or gone
+			break
+		}
+	}
+	return nil
+}
+
 // Owner reports who wrote rel, if anyone.
 func (p *Patch) Owner(rel string) (string, bool) {
 	p.mu.Lock()

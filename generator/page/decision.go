@@ -79,7 +79,7 @@ func (d *Decision) SupersededBy() []*Page { return d.page.SupersededBy() }
 func (d *Decision) KindPage() *Page {
 	for _, k := range d.page.site.decisions.kindPages {
 		if d.page.site.decisions.kindOf[k] == d.kind && d.page.section == DecisionSection {
-			return d.page.site.reach1(k)
+			return d.page.site.reach1(d.page, "KindPage", k)
 		}
 	}
 	return nil

@@ -156,12 +156,12 @@ func (p *Page) IsHome() bool           { return p.kind == KindHome }
 func (p *Page) IsPage() bool           { return p.kind == KindPage }
 func (p *Page) IsSection() bool        { return p.kind == KindSection }
 func (p *Page) IsNode() bool           { return p.kind != KindPage && p.kind != Kind404 }
-func (p *Page) Parent() *Page          { return p.site.reach1(p.parent) }
+func (p *Page) Parent() *Page          { return p.site.reach1(p, "Parent", p.parent) }
 func (p *Page) Sections() []*Page      { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
-func (p *Page) Prev() *Page            { return p.site.reach1(p.prev) }
-func (p *Page) Next() *Page            { return p.site.reach1(p.next) }
-func (p *Page) PrevInSection() *Page   { return p.site.reach1(p.prev) }
-func (p *Page) NextInSection() *Page   { return p.site.reach1(p.next) }
+func (p *Page) Prev() *Page            { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) Next() *Page            { return p.site.reach1(p, "Next", p.next) }
+func (p *Page) PrevInSection() *Page   { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) NextInSection() *Page   { return p.site.reach1(p, "Next", p.next) }
 func (p *Page) Eq(other any) bool      { o, ok := other.(*Page); return ok && o == p }
 func (p *Page) GetTerms(tax string) []*Page {
 	return p.site.reachList(p, "GetTerms "+tax, p.terms[tax])
@@ -318,7 +318,7 @@ func (p *Page) CurrentSection() *Page {
 	if p.IsNode() {
 		return p
 	}
-	return p.site.reach1(p.parent)
+	return p.site.reach1(p, "CurrentSection", p.parent)
 }
 
 // FirstSection is the top-level section the page is in.
@@ -327,7 +327,7 @@ func (p *Page) FirstSection() *Page {
 	for s.parent != nil && s.parent.kind != KindHome {
 		s = s.parent
 	}
-	return p.site.reach1(s)
+	return p.site.reach1(p, "FirstSection", s)
 }
 
 // Data holds Hugo's .Data for list pages: Pages, and for taxonomies

@@ -531,7 +531,7 @@ func cmpWeight(a, b int) int {
 // Accessors for the build.
 
 // Home is the home page.
-func (s *Site) Home() *Page { return s.reach1(s.home) }
+func (s *Site) Home() *Page { return s.reach1(nil, "Home", s.home) }
 
 // NotFound is the 404 page.
 func (s *Site) NotFound() *Page { return s.notFound }
@@ -569,6 +569,8 @@ func (s *Site) IsServer() bool                            { return false }
 
 func (s *Site) taxonomyMap() map[string]map[string][]*Page {
 	out := make(map[string]map[string][]*Page, len(s.terms))
+	// The set of terms is itself something a template can show.
+	s.reachList(nil, "Taxonomies", s.termPages())
 	for plural, terms := range s.terms {
 		m := make(map[string][]*Page, len(terms))
 		for key, t := range terms {
@@ -584,16 +586,16 @@ func (s *Site) taxonomyMap() map[string]map[string][]*Page {
 func (s *Site) GetPage(ref string) *Page {
 	ref = strings.Trim(ref, "/")
 	if p, ok := s.byPath[ref]; ok {
-		return s.reach1(p)
+		return s.reach1(nil, "GetPage "+ref, p)
 	}
 	if plural, key, ok := strings.Cut(ref, "/"); ok {
 		if t := s.terms[plural][urls.Segment(key)]; t != nil {
-			return s.reach1(t)
+			return s.reach1(nil, "GetPage "+ref, t)
 		}
 	} else if t := s.taxonomies[ref]; t != nil {
-		return s.reach1(t)
+		return s.reach1(nil, "GetPage "+ref, t)
 	}
-	return nil
+	return s.reach1(nil, "GetPage "+ref, nil)
 }
 
 // IsMenuCurrent reports whether entry links to page p.

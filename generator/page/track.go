@@ -29,40 +29,41 @@ type Tracker struct {
 	mu    sync.Mutex
 	stack []string
 	body  relation
-	reach relation
 	// Lists are recorded by what they are (whose .Pages, the site's
-	// .RegularPages…), not member by member: a pager page of a 2,500-page
-	// section would otherwise record 2,500 reaches.
-	lists     map[listKey][]*Page
-	listUnits map[listKey]map[string]struct{}
-	unitLists map[string][]listKey
+	// .RegularPages, a page's .Prev…), not member by member: a pager page
+	// of a 2,500-page section would otherwise record 2,500 reaches. The
+	// members are kept once per list, as the site's paths, so that after a
+	// new model is built the old answer can be compared with the new one.
+	lists     map[ListKey][]string
+	listUnits map[ListKey]map[string]struct{}
+	unitLists map[string][]ListKey
 }
 
-// listKey names a list a template was handed: the accessor and the page
-// it was called on (nil for the site's own lists).
-type listKey struct {
-	owner *Page
-	name  string
+// ListKey names what a template was handed: an accessor ("Pages",
+// "Prev", "GetTerms tags", "GetPage /tips"…) and the site path of the
+// page it was called on ("" for the site's own).
+type ListKey struct {
+	Owner, Name string
 }
 
-// relation is a many-to-many record of units and pages.
+// relation is a many-to-many record of units and page paths.
 type relation struct {
-	units map[*Page]map[string]struct{}
-	pages map[string][]*Page
+	units map[string]map[string]struct{} // page path → units
+	pages map[string][]string            // unit → page paths
 }
 
-func (r *relation) add(p *Page, unit string) {
+func (r *relation) add(path, unit string) {
 	if r.units == nil {
-		r.units, r.pages = map[*Page]map[string]struct{}{}, map[string][]*Page{}
+		r.units, r.pages = map[string]map[string]struct{}{}, map[string][]string{}
 	}
-	set := r.units[p]
+	set := r.units[path]
 	if set == nil {
 		set = map[string]struct{}{}
-		r.units[p] = set
+		r.units[path] = set
 	}
 	if _, ok := set[unit]; !ok {
 		set[unit] = struct{}{}
-		r.pages[unit] = append(r.pages[unit], p)
+		r.pages[unit] = append(r.pages[unit], path)
 	}
 }
 
@@ -71,15 +72,6 @@ func (r *relation) forget(unit string) {
 		delete(r.units[p], unit)
 	}
 	delete(r.pages, unit)
-}
-
-func (r *relation) of(p *Page) []string {
-	var units []string
-	for u := range r.units[p] {
-		units = append(units, u)
-	}
-	slices.Sort(units)
-	return units
 }
 
 // NewTracker returns an empty tracker.
@@ -91,18 +83,28 @@ func NewTracker() *Tracker { return &Tracker{} }
 func (t *Tracker) Enter(unit string) (leave func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.body.forget(unit)
-	t.reach.forget(unit)
-	for _, k := range t.unitLists[unit] {
-		delete(t.listUnits[k], unit)
-	}
-	delete(t.unitLists, unit)
+	t.forget(unit)
 	t.stack = append(t.stack, unit)
 	return func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		t.stack = t.stack[:len(t.stack)-1]
 	}
+}
+
+// Forget drops what unit recorded, for a unit that no longer exists.
+func (t *Tracker) Forget(unit string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.forget(unit)
+}
+
+func (t *Tracker) forget(unit string) {
+	t.body.forget(unit)
+	for _, k := range t.unitLists[unit] {
+		delete(t.listUnits[k], unit)
+	}
+	delete(t.unitLists, unit)
 }
 
 func (t *Tracker) current() string {
@@ -117,36 +119,13 @@ func (t *Tracker) current() string {
 func (t *Tracker) read(p *Page) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.body.add(p, t.current())
+	t.body.add(p.path, t.current())
 }
 
-// reached records that the current unit was handed ps. Reaches outside
-// any unit (the generator walking its own model) are not kept: what the
-// model itself derives from a page is covered by Site.Refresh's rules.
-func (t *Tracker) reached(ps ...*Page) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	unit := t.current()
-	if unit == "" {
-		return
-	}
-	for _, p := range ps {
-		if p != nil {
-			t.reach.add(p, unit)
-		}
-	}
-}
-
-// Readers returns the units that read p's body, sorted; "" among them
-// means a read outside any unit.
-func (t *Tracker) Readers(p *Page) []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.body.of(p)
-}
-
-// reachedList records that the current unit was handed the list named k.
-func (t *Tracker) reachedList(k listKey, ps []*Page) {
+// reachedList records that the current unit was handed what k names.
+// Records outside any unit (the generator walking its own model, or
+// Site.Eval) are not kept.
+func (t *Tracker) reachedList(k ListKey, ps []*Page) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	unit := t.current()
@@ -154,13 +133,12 @@ func (t *Tracker) reachedList(k listKey, ps []*Page) {
 		return
 	}
 	if t.lists == nil {
-		t.lists, t.listUnits, t.unitLists = map[listKey][]*Page{}, map[listKey]map[string]struct{}{}, map[string][]listKey{}
+		t.lists, t.listUnits, t.unitLists = map[ListKey][]string{}, map[ListKey]map[string]struct{}{}, map[string][]ListKey{}
 	}
 	if _, ok := t.lists[k]; !ok {
-		// A list's members do not change while the model stands (an
-		// edit that would change them is a full build), so the first
-		// look is kept.
-		t.lists[k] = slices.Clone(ps)
+		// Within one model an accessor's answer does not change, so the
+		// first look is kept.
+		t.lists[k] = paths(ps)
 	}
 	set := t.listUnits[k]
 	if set == nil {
@@ -173,17 +151,32 @@ func (t *Tracker) reachedList(k listKey, ps []*Page) {
 	}
 }
 
-// Reachers returns the units that were handed p, alone or in a list,
-// sorted.
-func (t *Tracker) Reachers(p *Page) []string {
+func paths(ps []*Page) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, p.path)
+		}
+	}
+	return out
+}
+
+// Readers returns the units that read the body of the page at path,
+// sorted; "" among them means a read outside any unit.
+func (t *Tracker) Readers(path string) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Sorted(maps.Keys(t.body.units[path]))
+}
+
+// Reachers returns the units that were handed the page at path, alone or
+// in a list, sorted.
+func (t *Tracker) Reachers(path string) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	units := map[string]struct{}{}
-	for u := range t.reach.units[p] {
-		units[u] = struct{}{}
-	}
 	for k, members := range t.lists {
-		if slices.Contains(members, p) {
+		if slices.Contains(members, path) {
 			for u := range t.listUnits[k] {
 				units[u] = struct{}{}
 			}
@@ -192,22 +185,62 @@ func (t *Tracker) Reachers(p *Page) []string {
 	return slices.Sorted(maps.Keys(units))
 }
 
+// Lists returns every recorded key with its members and the units that
+// used it.
+func (t *Tracker) Lists() map[ListKey]ListUse {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[ListKey]ListUse, len(t.lists))
+	for k, members := range t.lists {
+		if len(t.listUnits[k]) == 0 {
+			continue
+		}
+		out[k] = ListUse{Members: members, Units: slices.Sorted(maps.Keys(t.listUnits[k]))}
+	}
+	return out
+}
+
+// ListUse is what Lists reports of one key.
+type ListUse struct {
+	Members []string // site paths, as first handed out
+	Units   []string
+}
+
+// Renew drops the recorded members of k, for a key whose answer changed:
+// the units that use it run again and record the new one.
+func (t *Tracker) Renew(k ListKey) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.lists, k)
+}
+
 // reachList records that the current unit of a tracked build got the
-// list ps, named by owner and accessor; a no-op in an ordinary build.
-// Every accessor that hands out a list of pages calls it.
+// list ps from the accessor name called on owner (nil: the site); a no-op
+// in an ordinary build. Every accessor that hands out pages calls it.
 func (s *Site) reachList(owner *Page, name string, ps []*Page) []*Page {
 	if s.tracker != nil {
-		s.tracker.reachedList(listKey{owner, name}, ps)
+		s.tracker.reachedList(listKey(owner, name), ps)
 	}
 	return ps
 }
 
-// reach1 records that the current unit got page p.
-func (s *Site) reach1(p *Page) *Page {
-	if s.tracker != nil && p != nil {
-		s.tracker.reached(p)
+// reach1 is reachList for accessors that hand out one page (or nil).
+func (s *Site) reach1(owner *Page, name string, p *Page) *Page {
+	if s.tracker != nil {
+		var ps []*Page
+		if p != nil {
+			ps = []*Page{p}
+		}
+		s.tracker.reachedList(listKey(owner, name), ps)
 	}
 	return p
+}
+
+func listKey(owner *Page, name string) ListKey {
+	if owner == nil {
+		return ListKey{Name: name}
+	}
+	return ListKey{Owner: owner.path, Name: name}
 }
 
 // PageFor returns the page made from the Markdown file at rel (a slash
@@ -233,36 +266,48 @@ func (p *Page) ResetBody() {
 
 // MarkReached records that the current unit renders p itself: an edit
 // to p's front matter changes that output even if it shows no body.
-func (s *Site) MarkReached(p *Page) { s.reach1(p) }
+func (s *Site) MarkReached(p *Page) { s.reach1(p, "self", p) }
 
-// Refresh applies a new decoding of p's file to the model in place, when
-// the edit changes only what pages show, not what pages exist, where they
-// are or in which order: a new title, description, summary, body or other
-// parameters. It reports false for anything else (dates, draft, terms,
-// weight, slug, url, aliases, type, layout, id, the [event] and [decision]
-// tables, pinned), and then the model may be half updated: the caller
-// must build it again.
-func (s *Site) Refresh(p *Page, src *content.Source) bool {
+// CanRefresh reports whether Refresh may apply src, a new decoding of
+// p's file: when the edit changes only what pages show, not what pages
+// exist, where they are or in which order (a new title, description,
+// summary, body or other parameters; not dates, draft, terms, weight,
+// slug, url, aliases, type, layout, id, the [event] and [decision] tables
+// or pinned). It leaves the model as it found it.
+func (s *Site) CanRefresh(p *Page, src *content.Source) bool {
 	old := p.src
 	if old == nil || src == nil || old.Kind != src.Kind || old.Rel != src.Rel || !sameStructure(old, src) {
 		return false
 	}
-	titled := old.Meta.Title != src.Meta.Title
-	if titled && (p.kind != KindPage || old.Meta.Title == "" || src.Meta.Title == "" ||
-		src.Params["event"] != nil || src.Params["decision"] != nil) {
+	if old.Meta.Title == src.Meta.Title {
+		return true
+	}
+	if p.kind != KindPage || old.Meta.Title == "" || src.Meta.Title == "" ||
+		src.Params["event"] != nil || src.Params["decision"] != nil {
 		// Derived titles, and the events' and decisions' own indexes,
 		// are worked out when the model is built.
 		return false
 	}
-	src.Resources = old.Resources
+	// A title breaks ties in the default order: try it, and put every
+	// list back (the order is total, so sorting again restores it).
+	title := p.title
+	p.title = src.Meta.Title
+	moved := s.resort()
+	p.title = title
+	if moved {
+		s.resort()
+	}
+	return !moved
+}
+
+// Refresh applies src to p in place; CanRefresh must have said yes.
+func (s *Site) Refresh(p *Page, src *content.Source) {
+	src.Resources = p.src.Resources
 	p.src, p.params, p.title = src, src.Params, src.Meta.Title
 	if p.params == nil {
 		p.params = map[string]any{}
 	}
 	p.ResetBody()
-	// A title breaks ties in the default order; a list whose order
-	// moved would change pages that never reached p.
-	return !titled || !s.resort()
 }
 
 // sameStructure reports whether two decodings of one file agree on

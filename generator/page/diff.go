@@ -1,0 +1,137 @@
+package page
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+)
+
+// This file lets serve compare two models of one site, built before and
+// after an edit: what each recorded accessor answers now (Eval), and which
+// pages now show different data (Fingerprints).
+
+// Current is the unit being run, or "".
+func (t *Tracker) Current() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.current()
+}
+
+// PageAt returns the page published at site path p ("/tips/x/"), or nil.
+func (s *Site) PageAt(p string) *Page {
+	if p == s.notFound.path {
+		return s.notFound
+	}
+	return s.pageAt(p)
+}
+
+// termPages lists every term page, taxonomy by taxonomy.
+func (s *Site) termPages() []*Page {
+	var out []*Page
+	for _, t := range s.taxonomyPages() {
+		out = append(out, t.children...)
+	}
+	return out
+}
+
+// Eval answers k on this site, as the site paths of the pages the
+// accessor hands out now. ok is false when k's page is gone or the
+// accessor is unknown: the caller must treat k as changed. It records
+// nothing, since no unit is running.
+func (s *Site) Eval(k ListKey) (members []string, ok bool) {
+	name, arg, _ := strings.Cut(k.Name, " ")
+	if k.Owner == "" {
+		var ps []*Page
+		switch name {
+		case "Pages":
+			ps = s.all
+		case "RegularPages":
+			ps = s.regular
+		case "Sections":
+			ps = s.sections
+		case "Events":
+			ps = s.events.pages
+		case "UpcomingEvents":
+			ps = s.splitEvents(s.events.pages, true)
+		case "PastEvents":
+			ps = s.splitEvents(s.events.pages, false)
+		case "KindPages":
+			ps = s.decisions.kindPages
+		case "Taxonomies":
+			ps = s.termPages()
+		case "Home":
+			ps = []*Page{s.home}
+		case "GetPage":
+			ps = []*Page{s.GetPage(arg)}
+		default:
+			return nil, false
+		}
+		return paths(ps), true
+	}
+	p := s.PageAt(k.Owner)
+	if p == nil {
+		return nil, false
+	}
+	var ps []*Page
+	switch name {
+	case "self":
+		ps = []*Page{p}
+	case "Pages":
+		ps = p.Pages()
+	case "RegularPages":
+		ps = p.RegularPages()
+	case "RegularPagesRecursive":
+		ps = p.RegularPagesRecursive()
+	case "Sections":
+		ps = p.Sections()
+	case "GetTerms":
+		ps = p.GetTerms(arg)
+	case "FeedItems":
+		ps = p.FeedItems()
+	case "Supersedes":
+		ps = p.Supersedes()
+	case "SupersededBy":
+		ps = p.SupersededBy()
+	case "UpcomingEvents":
+		ps = p.UpcomingEvents()
+	case "PastEvents":
+		ps = p.PastEvents()
+	case "Parent":
+		ps = []*Page{p.Parent()}
+	case "Prev":
+		ps = []*Page{p.Prev()}
+	case "Next":
+		ps = []*Page{p.Next()}
+	case "CurrentSection":
+		ps = []*Page{p.CurrentSection()}
+	case "FirstSection":
+		ps = []*Page{p.FirstSection()}
+	case "KindPage":
+		if d := p.Decision(); d != nil {
+			ps = []*Page{d.KindPage()}
+		}
+	default:
+		return nil, false
+	}
+	return paths(ps), true
+}
+
+// Fingerprints returns, for every page with an output, a digest of what
+// the page itself shows besides its body and its lists: kind, title,
+// dates, URL, weight, front matter and the like. Two models of a site
+// agree on a page's own data exactly when its fingerprints are equal.
+func (s *Site) Fingerprints() map[string]string {
+	out := make(map[string]string, len(s.all)+1)
+	for _, p := range append(s.all, s.notFound) {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00",
+			p.kind, p.title, p.section, p.permalink, p.weight, p.pagerSize, p.taxonomy, p.term,
+			p.date, p.publishDate, p.lastmod, len(p.children), p.expiryDate)
+		if p.src != nil {
+			fmt.Fprintf(h, "%s\x00%t\x00", p.src.Rel, p.src.Meta.Draft)
+			h.Write(p.src.FrontMatter())
+		}
+		out[p.path] = string(h.Sum(nil))
+	}
+	return out
+}
