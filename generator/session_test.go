@@ -124,6 +124,7 @@ func markdownFiles(t *testing.T, root string) []string {
 func TestSessionMatchesFullBuild(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
 			rng := rand.New(rand.NewPCG(seed, 0xa90a))
 			root := copyExampleHub(t)
 			served := filepath.Join(t.TempDir(), "public")
