@@ -369,7 +369,7 @@ func (d *decoder) meta(p map[string]any, taxonomies []string) Meta {
 	case int64:
 		m.ID = fmt.Sprint(v)
 	default:
-		d.fail("id", "want a string, got %s", kind(v))
+		d.fail("id", "want a string, got %s", TypeName(v))
 	}
 	for _, t := range taxonomies {
 		if terms := d.strings(p, t); len(terms) > 0 {
@@ -389,7 +389,7 @@ func (d *decoder) str(p map[string]any, key string) string {
 	case string:
 		return v
 	default:
-		d.fail(key, "want a string, got %s", kind(v))
+		d.fail(key, "want a string, got %s", TypeName(v))
 		return ""
 	}
 }
@@ -401,7 +401,7 @@ func (d *decoder) bool(p map[string]any, key string) bool {
 	case bool:
 		return v
 	default:
-		d.fail(key, "want true or false, got %s", kind(v))
+		d.fail(key, "want true or false, got %s", TypeName(v))
 		return false
 	}
 }
@@ -413,7 +413,7 @@ func (d *decoder) int(p map[string]any, key string) int {
 	case int64:
 		return int(v)
 	default:
-		d.fail(key, "want a whole number, got %s", kind(v))
+		d.fail(key, "want a whole number, got %s", TypeName(v))
 		return 0
 	}
 }
@@ -429,14 +429,14 @@ func (d *decoder) strings(p map[string]any, key string) []string {
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				d.fail(key, "want a list of strings, found %s in it", kind(e))
+				d.fail(key, "want a list of strings, found %s in it", TypeName(e))
 				return nil
 			}
 			out = append(out, s)
 		}
 		return out
 	default:
-		d.fail(key, "want a list of strings such as [\"a\", \"b\"], got %s", kind(v))
+		d.fail(key, "want a list of strings such as [\"a\", \"b\"], got %s", TypeName(v))
 		return nil
 	}
 }
@@ -457,7 +457,7 @@ func (d *decoder) time(p map[string]any, key string) time.Time {
 		}
 		d.fail(key, "%q is not a date; write 2026-05-01 or 2026-05-01T18:00:00+02:00", v)
 	default:
-		d.fail(key, "want a date such as 2026-05-01T18:00:00+02:00, got %s", kind(v))
+		d.fail(key, "want a date such as 2026-05-01T18:00:00+02:00, got %s", TypeName(v))
 	}
 	return time.Time{}
 }
@@ -502,7 +502,9 @@ func InZone(t time.Time, loc *time.Location) time.Time {
 	return t
 }
 
-func kind(v any) string {
+// TypeName names the TOML type of a decoded front-matter value for error
+// messages: "a string", "a number", "a date", "a list", "a table"….
+func TypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"

@@ -133,7 +133,7 @@ func (s *Site) buildTransparency(tree *content.Tree, errs *diag.List) {
 	for _, p := range s.regular {
 		if v, ok := p.src.Params["pinned"]; ok {
 			if _, isBool := v.(bool); !isBool {
-				errs.Add(diag.At(p.src.Path, p.src.Line("pinned"), "pinned: want true or false, got %s", typeName(v)))
+				errs.Add(diag.At(p.src.Path, p.src.Line("pinned"), "pinned: want true or false, got %s", content.TypeName(v)))
 			}
 		}
 		raw, ok := p.src.Params["decision"]
@@ -177,7 +177,7 @@ func parseDecision(p *Page, raw any, loc *time.Location, errs *diag.List) (*Deci
 	}
 	table, ok := raw.(map[string]any)
 	if !ok {
-		errs.Add(diag.At(src.Path, decisionLine(src, ""), "decision: want a table ([decision] followed by kind = \"…\" and status = \"…\"), got %s", typeName(raw)))
+		errs.Add(diag.At(src.Path, decisionLine(src, ""), "decision: want a table ([decision] followed by kind = \"…\" and status = \"…\"), got %s", content.TypeName(raw)))
 		return nil, nil
 	}
 	keys := make([]string, 0, len(table))
@@ -213,7 +213,7 @@ func parseDecision(p *Page, raw any, loc *time.Location, errs *diag.List) (*Deci
 			fail("decided", "%q is not a date; write a date such as 2026-10-20", v)
 		}
 	default:
-		fail("decided", "want a date such as 2026-10-20, got %s", typeName(v))
+		fail("decided", "want a date such as 2026-10-20, got %s", content.TypeName(v))
 	}
 
 	d.consulted = stringList(table, "consulted", `["moderators", "members survey (n=212)"]`, fail)
@@ -240,7 +240,7 @@ func oneOf(table map[string]any, key string, allowed []string, fail func(key, fo
 		}
 		fail(key, "%q is not a %s; use one of %s", v, key, strings.Join(allowed, ", "))
 	default:
-		fail(key, "want one of %s as a string, got %s", strings.Join(allowed, ", "), typeName(v))
+		fail(key, "want one of %s as a string, got %s", strings.Join(allowed, ", "), content.TypeName(v))
 	}
 	return ""
 }
@@ -258,14 +258,14 @@ func stringList(table map[string]any, key, example string, fail func(key, format
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				fail(key, "want a list of strings such as %s, found %s in it", example, typeName(e))
+				fail(key, "want a list of strings such as %s, found %s in it", example, content.TypeName(e))
 				return nil
 			}
 			out = append(out, s)
 		}
 		return out
 	default:
-		fail(key, "want a string or a list of strings such as %s, got %s", example, typeName(v))
+		fail(key, "want a string or a list of strings such as %s, got %s", example, content.TypeName(v))
 		return nil
 	}
 }
@@ -281,26 +281,6 @@ func parseDate(s string, loc *time.Location) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "a number"
-	case float64:
-		return "a decimal number"
-	case bool:
-		return "a boolean"
-	case time.Time:
-		return "a date"
-	case []any, []map[string]any:
-		return "a list"
-	case map[string]any:
-		return "a table"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // resolveSupersedes turns each supersedes reference into a page and links

@@ -549,7 +549,7 @@ func parseEvent(p *Page, siteZone *time.Location) (*Event, []error) {
 	r.prefix = prefix
 	tbl, ok := v.(map[string]any)
 	if !ok {
-		r.fail("", "want a table such as [event] with start = 2026-09-17T18:30:00, got %s", eventTypeName(v))
+		r.fail("", "want a table such as [event] with start = 2026-09-17T18:30:00, got %s", content.TypeName(v))
 		return nil, r.errs
 	}
 	for k, val := range tbl {
@@ -668,7 +668,7 @@ func (r *eventReader) str(key string) string {
 	case string:
 		return v
 	default:
-		r.fail(key, "want text in quotes, got %s", eventTypeName(v))
+		r.fail(key, "want text in quotes, got %s", content.TypeName(v))
 		r.table[key] = "" // reported once however often it is read
 		return ""
 	}
@@ -681,7 +681,7 @@ func (r *eventReader) int(key string) (int, bool) {
 	case int64:
 		return int(max(min(v, math.MaxInt32), math.MinInt32)), true
 	default:
-		r.fail(key, "want a whole number, got %s", eventTypeName(v))
+		r.fail(key, "want a whole number, got %s", content.TypeName(v))
 		return 0, false
 	}
 }
@@ -693,7 +693,7 @@ func (r *eventReader) bool(key string) bool {
 	case bool:
 		return v
 	default:
-		r.fail(key, "want true or false, got %s", eventTypeName(v))
+		r.fail(key, "want true or false, got %s", content.TypeName(v))
 		return false
 	}
 }
@@ -762,7 +762,7 @@ func (r *eventReader) time(key string) eventTime {
 		}
 		r.fail(key, "%q is not a date; write %s", v, example)
 	default:
-		r.fail(key, "want a date and time such as %s, got %s", example, eventTypeName(v))
+		r.fail(key, "want a date and time such as %s, got %s", example, content.TypeName(v))
 	}
 	return eventTime{}
 }
@@ -819,24 +819,4 @@ func utcOffset(sec int) string {
 		sign, sec = '-', -sec
 	}
 	return fmt.Sprintf("%c%02d:%02d", sign, sec/3600, sec/60%60)
-}
-
-func eventTypeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "text"
-	case int64:
-		return "a number"
-	case float64:
-		return "a decimal number"
-	case bool:
-		return "true or false"
-	case time.Time:
-		return "a date"
-	case []any, []map[string]any:
-		return "a list"
-	case map[string]any:
-		return "a table"
-	}
-	return fmt.Sprintf("%T", v)
 }
