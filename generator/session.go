@@ -115,9 +115,18 @@ func (s *Session) markdownEdits(changed []string, bundles bool) ([]string, bool)
 			leaves[src.Dir()] = true
 		}
 	}
+	known := map[string]bool{}
+	for _, f := range s.b.tree.Files {
+		known[f.Rel] = true
+	}
 	rels := make([]string, 0, len(changed))
 	for _, c := range changed {
 		rel, ok := strings.CutPrefix(c, content.Dir+"/")
+		if ok && path.Ext(rel) != ".md" && !known[rel] && s.gone(c) {
+			// A tool's temporary file, written and renamed over a page
+			// (sed -i, some editors): it never was part of the site.
+			continue
+		}
 		if !ok || path.Ext(rel) != ".md" {
 			return nil, false
 		}
@@ -138,6 +147,12 @@ func (s *Session) markdownEdits(changed []string, bundles bool) ([]string, bool)
 	return rels, true
 }
 
+// gone reports whether the file at site path c no longer exists.
+func (s *Session) gone(c string) bool {
+	_, err := os.Lstat(filepath.Join(s.b.root, filepath.FromSlash(c)))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 func (s *Session) contentOptions() content.Options {
 	return content.Options{Location: s.b.cfg.Location, Taxonomies: s.b.cfg.TaxonomyNames()}
 }
@@ -149,6 +164,9 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 	rels, ok := s.markdownEdits(changed, true)
 	if !ok {
 		return nil, false, nil
+	}
+	if len(rels) == 0 {
+		return &Update{}, true, nil // only temporary files came and went
 	}
 	b := s.b
 	type edit struct {

@@ -361,3 +361,38 @@ func TestSessionEditTouchesOnlyDependents(t *testing.T) {
 		t.Error("the removed term's folder is still served")
 	}
 }
+
+// TestSessionIgnoresTemporaryFiles: sed -i and some editors write a
+// temporary file beside the page and rename it over the page; the
+// vanished temporary file must not force a full build.
+func TestSessionIgnoresTemporaryFiles(t *testing.T) {
+	root := copyExampleHub(t)
+	served := filepath.Join(t.TempDir(), "public")
+	s, _, err := Open(context.Background(), sessionOptions(root, served))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(root, "content", "tips", "two-jobs.md")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(root, "content", "tips", "sedX66vh7")
+	if err := os.WriteFile(tmp, append(data, "\nEdited with sed.\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.Update(context.Background(), []string{"content/tips/sedX66vh7", "content/tips/two-jobs.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Full {
+		t.Error("a vanished temporary file forced a full build")
+	}
+	sameAsFullBuild(t, root, served, "sed -i")
+	if u, err := s.Update(context.Background(), []string{"content/tips/sedGone"}); err != nil || u == nil || u.Full {
+		t.Errorf("only a vanished temporary file: %+v, %v; want an empty incremental update", u, err)
+	}
+}
