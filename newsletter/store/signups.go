@@ -18,33 +18,17 @@ import (
 // unsubscribed until its owner says otherwise. Subscribers are found by ID
 // because the signed links carry the ID, never the address.
 type Signups interface {
-	// RequestSignup records a request from the form for sub's address
-	// with sub's name and topics. An unknown address is added as pending
-	// with consent "form"; a known one keeps its status and details. A
-	// confirmation mail is queued unless one was queued for the address
-	// less than mailEvery ago: a flood of requests for one address sends
-	// it one mail, and the time lives in the database so that a restart
-	// does not reset it.
-	RequestSignup(ctx context.Context, sub subscriber.Subscriber, mailEvery time.Duration) (SignupResult, error)
+	// ApplySignups runs ops in one write transaction, each inside a
+	// savepoint: an op that returns an error is undone alone, and errs[i]
+	// is op i's error. When the transaction itself fails, err says why and
+	// nothing was written. One transaction for many requests is the
+	// service's group commit: a burst of sign-ups shares one commit, and
+	// one wait for the disk, instead of queueing for one each.
+	ApplySignups(ctx context.Context, ops []func(SignupTx) error) (errs []error, err error)
 
 	// Signup returns the subscriber with id and their open request, if any.
 	// ErrNotFound if there is no such subscriber (erased).
 	Signup(ctx context.Context, id int64) (Signup, error)
-
-	// ConfirmSignup applies the open request of subscriber id, made less
-	// than maxAge ago, and makes them active with consent (now, how). It
-	// returns ErrNoRequest when there is none, so a confirmation link
-	// cannot be used twice, nor after its owner unsubscribed.
-	ConfirmSignup(ctx context.Context, id int64, maxAge time.Duration, how string) (subscriber.Subscriber, error)
-
-	// SetPreferences replaces the name and topics of subscriber id; it
-	// never changes a status.
-	SetPreferences(ctx context.Context, id int64, name string, topics []string) (subscriber.Subscriber, error)
-
-	// Unsubscribe makes subscriber id unsubscribed and drops any open
-	// request and unsent confirmation. It reports whether the status
-	// changed: unsubscribing twice is not an error.
-	Unsubscribe(ctx context.Context, id int64, how string) (bool, error)
 
 	// DueConfirmations returns up to limit confirmation mails queued and
 	// due now, oldest first.
@@ -62,6 +46,33 @@ type Signups interface {
 	// pending and who did not confirm a request made before cutoff: the
 	// addresses of people who never agreed are not kept.
 	PurgeUnconfirmed(ctx context.Context, cutoff time.Time) (int, error)
+}
+
+// SignupTx is what an op of ApplySignups may do.
+type SignupTx interface {
+	// RequestSignup records a request from the form for sub's address
+	// with sub's name and topics. An unknown address is added as pending
+	// with consent "form"; a known one keeps its status and details. A
+	// confirmation mail is queued unless one was queued for the address
+	// less than mailEvery ago: a flood of requests for one address sends
+	// it one mail, and the time lives in the database so that a restart
+	// does not reset it.
+	RequestSignup(sub subscriber.Subscriber, mailEvery time.Duration) (SignupResult, error)
+
+	// ConfirmSignup applies the open request of subscriber id, made less
+	// than maxAge ago, and makes them active with consent (now, how). It
+	// returns ErrNoRequest when there is none, so a confirmation link
+	// cannot be used twice, nor after its owner unsubscribed.
+	ConfirmSignup(id int64, maxAge time.Duration, how string) (subscriber.Subscriber, error)
+
+	// SetPreferences replaces the name and topics of subscriber id; it
+	// never changes a status.
+	SetPreferences(id int64, name string, topics []string) (subscriber.Subscriber, error)
+
+	// Unsubscribe makes subscriber id unsubscribed and drops any open
+	// request and unsent confirmation. It reports whether the status
+	// changed: unsubscribing twice is not an error.
+	Unsubscribe(id int64, how string) (bool, error)
 }
 
 // ErrNoRequest is a confirmation with no open request to confirm.

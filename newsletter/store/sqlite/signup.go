@@ -12,7 +12,10 @@ import (
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
 
-var _ store.Signups = (*Store)(nil)
+var (
+	_ store.Signups  = (*Store)(nil)
+	_ store.SignupTx = (*signupTx)(nil)
+)
 
 // signupQueries are the sign-up service's statements (queries/signup.sql).
 type signupQueries struct {
@@ -20,6 +23,7 @@ type signupQueries struct {
 	dueConfirmations, nextConfirmationDue                                      *sql.Stmt
 	confirmationSent, confirmationRetry, confirmationFailed                    *sql.Stmt
 	logUnconfirmed, deleteUnconfirmed                                          *sql.Stmt
+	savepoint, rollbackTo, release                                             *sql.Stmt
 }
 
 func (q *signupQueries) statements() map[string]**sql.Stmt {
@@ -36,6 +40,9 @@ func (q *signupQueries) statements() map[string]**sql.Stmt {
 		"confirmation-failed":   &q.confirmationFailed,
 		"log-unconfirmed":       &q.logUnconfirmed,
 		"delete-unconfirmed":    &q.deleteUnconfirmed,
+		"savepoint":             &q.savepoint,
+		"rollback-to-savepoint": &q.rollbackTo,
+		"release-savepoint":     &q.release,
 	}
 }
 
@@ -54,39 +61,176 @@ func (s *Store) byID(ctx context.Context, tx *sql.Tx, id int64) (subscriber.Subs
 	return sub, err
 }
 
-// RequestSignup implements store.Signups.
-func (s *Store) RequestSignup(ctx context.Context, sub subscriber.Subscriber, mailEvery time.Duration) (store.SignupResult, error) {
-	var res store.SignupResult
+// ApplySignups implements store.Signups.
+func (s *Store) ApplySignups(ctx context.Context, ops []func(store.SignupTx) error) ([]error, error) {
+	errs := make([]error, len(ops))
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		in := sub
-		in.Status = subscriber.Pending
-		in.Consent = subscriber.Consent{At: now, How: ConsentForm}
-		created, err := s.insert(ctx, tx, &in, now)
-		if err != nil {
-			return err
-		}
-		if !created {
-			if in, err = s.get(ctx, tx, sub.Email); err != nil {
+		w := &signupTx{s: s, ctx: ctx, tx: tx}
+		savepoint, rollbackTo, release := tx.StmtContext(ctx, s.q.savepoint), tx.StmtContext(ctx, s.q.rollbackTo), tx.StmtContext(ctx, s.q.release)
+		for i, op := range ops {
+			if _, err := savepoint.ExecContext(ctx); err != nil {
+				return err
+			}
+			if errs[i] = op(w); errs[i] != nil {
+				if _, err := rollbackTo.ExecContext(ctx); err != nil {
+					return err
+				}
+			}
+			if _, err := release.ExecContext(ctx); err != nil {
 				return err
 			}
 		}
-		topics := strings.Join(sub.Topics, ",")
-		if _, err := tx.StmtContext(ctx, s.q.upsertSignup).ExecContext(ctx, in.ID, formatTime(now), sub.Name, topics); err != nil {
-			return err
-		}
-		r, err := tx.StmtContext(ctx, s.q.queueConfirmation).ExecContext(ctx, formatTime(now), in.ID, formatTime(now.Add(-mailEvery)))
-		if err != nil {
-			return err
-		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return err
-		}
-		res = store.SignupResult{Subscriber: in, Created: created, Queued: n == 1}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// apply runs one op in a transaction of its own.
+func (s *Store) apply(ctx context.Context, op func(store.SignupTx) error) error {
+	errs, err := s.ApplySignups(ctx, []func(store.SignupTx) error{op})
+	if err != nil {
+		return err
+	}
+	return errs[0]
+}
+
+// RequestSignup is store.SignupTx's, in a transaction of its own.
+func (s *Store) RequestSignup(ctx context.Context, sub subscriber.Subscriber, mailEvery time.Duration) (res store.SignupResult, err error) {
+	err = s.apply(ctx, func(w store.SignupTx) (err error) {
+		res, err = w.RequestSignup(sub, mailEvery)
+		return err
+	})
 	return res, err
+}
+
+// ConfirmSignup is store.SignupTx's, in a transaction of its own.
+func (s *Store) ConfirmSignup(ctx context.Context, id int64, maxAge time.Duration, how string) (sub subscriber.Subscriber, err error) {
+	err = s.apply(ctx, func(w store.SignupTx) (err error) {
+		sub, err = w.ConfirmSignup(id, maxAge, how)
+		return err
+	})
+	return sub, err
+}
+
+// SetPreferences is store.SignupTx's, in a transaction of its own.
+func (s *Store) SetPreferences(ctx context.Context, id int64, name string, topics []string) (sub subscriber.Subscriber, err error) {
+	err = s.apply(ctx, func(w store.SignupTx) (err error) {
+		sub, err = w.SetPreferences(id, name, topics)
+		return err
+	})
+	return sub, err
+}
+
+// Unsubscribe is store.SignupTx's, in a transaction of its own.
+func (s *Store) Unsubscribe(ctx context.Context, id int64, how string) (changed bool, err error) {
+	err = s.apply(ctx, func(w store.SignupTx) (err error) {
+		changed, err = w.Unsubscribe(id, how)
+		return err
+	})
+	return changed, err
+}
+
+// signupTx is store.SignupTx inside one of ApplySignups' transactions.
+type signupTx struct {
+	s   *Store
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (w *signupTx) exec(stmt *sql.Stmt, args ...any) (sql.Result, error) {
+	return w.tx.StmtContext(w.ctx, stmt).ExecContext(w.ctx, args...)
+}
+
+func (w *signupTx) RequestSignup(sub subscriber.Subscriber, mailEvery time.Duration) (store.SignupResult, error) {
+	s, ctx, tx := w.s, w.ctx, w.tx
+	now := s.now()
+	in := sub
+	in.Status = subscriber.Pending
+	in.Consent = subscriber.Consent{At: now, How: ConsentForm}
+	created, err := s.insert(ctx, tx, &in, now)
+	if err != nil {
+		return store.SignupResult{}, err
+	}
+	if !created {
+		if in, err = s.get(ctx, tx, sub.Email); err != nil {
+			return store.SignupResult{}, err
+		}
+	}
+	if _, err := w.exec(s.q.upsertSignup, in.ID, formatTime(now), sub.Name, strings.Join(sub.Topics, ",")); err != nil {
+		return store.SignupResult{}, err
+	}
+	r, err := w.exec(s.q.queueConfirmation, formatTime(now), in.ID, formatTime(now.Add(-mailEvery)))
+	if err != nil {
+		return store.SignupResult{}, err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return store.SignupResult{}, err
+	}
+	return store.SignupResult{Subscriber: in, Created: created, Queued: n == 1}, nil
+}
+
+func (w *signupTx) ConfirmSignup(id int64, maxAge time.Duration, how string) (subscriber.Subscriber, error) {
+	s, ctx, tx := w.s, w.ctx, w.tx
+	g, err := s.signup(ctx, tx, id)
+	if err != nil {
+		return subscriber.Subscriber{}, err
+	}
+	now := s.now()
+	if g.Requested.IsZero() || now.Sub(g.Requested) >= maxAge {
+		return subscriber.Subscriber{}, store.ErrNoRequest
+	}
+	sub := g.Subscriber
+	from := sub.Status
+	sub.Name, sub.Topics, sub.Status, sub.Updated = g.Name, g.Topics, subscriber.Active, now
+	// Confirming again, as an active subscriber who asked for other
+	// topics does, is a new consent too.
+	sub.Consent = subscriber.Consent{At: now, How: how}
+	if err := s.update(ctx, tx, sub); err != nil {
+		return subscriber.Subscriber{}, err
+	}
+	if from != subscriber.Active {
+		if err := s.event(ctx, tx, sub.ID, now, string(from), string(subscriber.Active), how); err != nil {
+			return subscriber.Subscriber{}, err
+		}
+	}
+	if _, err := w.exec(s.q.closeSignup, id); err != nil {
+		return subscriber.Subscriber{}, err
+	}
+	return sub, nil
+}
+
+func (w *signupTx) SetPreferences(id int64, name string, topics []string) (subscriber.Subscriber, error) {
+	sub, err := w.s.byID(w.ctx, w.tx, id)
+	if err != nil {
+		return sub, err
+	}
+	sub.Name, sub.Topics, sub.Updated = name, topics, w.s.now()
+	return sub, w.s.update(w.ctx, w.tx, sub)
+}
+
+func (w *signupTx) Unsubscribe(id int64, how string) (bool, error) {
+	s, ctx, tx := w.s, w.ctx, w.tx
+	sub, err := s.byID(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	if _, err := w.exec(s.q.closeSignup, id); err != nil {
+		return false, err
+	}
+	if sub.Status == subscriber.Unsubscribed {
+		return false, nil
+	}
+	now := s.now()
+	from := sub.Status
+	sub.Status, sub.Updated = subscriber.Unsubscribed, now
+	if err := s.update(ctx, tx, sub); err != nil {
+		return false, err
+	}
+	return true, s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
 }
 
 func (s *Store) signup(ctx context.Context, tx *sql.Tx, id int64) (store.Signup, error) {
@@ -123,82 +267,6 @@ func (s *Store) signup(ctx context.Context, tx *sql.Tx, id int64) (store.Signup,
 // the writers, and the page it serves decides nothing.
 func (s *Store) Signup(ctx context.Context, id int64) (store.Signup, error) {
 	return s.signup(ctx, nil, id)
-}
-
-// ConfirmSignup implements store.Signups.
-func (s *Store) ConfirmSignup(ctx context.Context, id int64, maxAge time.Duration, how string) (subscriber.Subscriber, error) {
-	var out subscriber.Subscriber
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		g, err := s.signup(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if g.Requested.IsZero() || now.Sub(g.Requested) >= maxAge {
-			return store.ErrNoRequest
-		}
-		sub := g.Subscriber
-		from := sub.Status
-		sub.Name, sub.Topics, sub.Status, sub.Updated = g.Name, g.Topics, subscriber.Active, now
-		// Confirming again, as an active subscriber who asked for other
-		// topics does, is a new consent too.
-		sub.Consent = subscriber.Consent{At: now, How: how}
-		if err := s.update(ctx, tx, sub); err != nil {
-			return err
-		}
-		if from != subscriber.Active {
-			if err := s.event(ctx, tx, sub.ID, now, string(from), string(subscriber.Active), how); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.StmtContext(ctx, s.q.closeSignup).ExecContext(ctx, id); err != nil {
-			return err
-		}
-		out = sub
-		return nil
-	})
-	return out, err
-}
-
-// SetPreferences implements store.Signups.
-func (s *Store) SetPreferences(ctx context.Context, id int64, name string, topics []string) (subscriber.Subscriber, error) {
-	var out subscriber.Subscriber
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		sub, err := s.byID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		sub.Name, sub.Topics, sub.Updated = name, topics, s.now()
-		out = sub
-		return s.update(ctx, tx, sub)
-	})
-	return out, err
-}
-
-// Unsubscribe implements store.Signups.
-func (s *Store) Unsubscribe(ctx context.Context, id int64, how string) (bool, error) {
-	changed := false
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		sub, err := s.byID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.StmtContext(ctx, s.q.closeSignup).ExecContext(ctx, id); err != nil {
-			return err
-		}
-		if sub.Status == subscriber.Unsubscribed {
-			return nil
-		}
-		now := s.now()
-		from := sub.Status
-		sub.Status, sub.Updated = subscriber.Unsubscribed, now
-		if err := s.update(ctx, tx, sub); err != nil {
-			return err
-		}
-		changed = true
-		return s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
-	})
-	return changed, err
 }
 
 // DueConfirmations implements store.Signups.

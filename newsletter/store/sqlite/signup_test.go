@@ -293,3 +293,42 @@ func TestRemoveErasesSignup(t *testing.T) {
 		t.Errorf("%d sign-up rows after an erasure, %v", rows, err)
 	}
 }
+
+// TestApplySignupsIsolatesOps: one op failing halfway is undone alone,
+// the others of the group commit are kept.
+func TestApplySignupsIsolatesOps(t *testing.T) {
+	s, _, path := openClock(t)
+	boom := errors.New("boom")
+	req := func(email string, fail bool) func(store.SignupTx) error {
+		return func(w store.SignupTx) error {
+			if _, err := w.RequestSignup(newSub(t, email, "", nil, subscriber.Pending, "form"), time.Hour); err != nil {
+				return err
+			}
+			if fail {
+				return boom
+			}
+			return nil
+		}
+	}
+	errs, err := s.ApplySignups(ctx, []func(store.SignupTx) error{
+		req("a@example.org", false), req("b@example.org", true), req("c@example.org", false),
+		func(w store.SignupTx) error { _, err := w.ConfirmSignup(999, time.Hour, "form"); return err },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs[0] != nil || !errors.Is(errs[1], boom) || errs[2] != nil || !errors.Is(errs[3], store.ErrNotFound) {
+		t.Errorf("errs %v", errs)
+	}
+	for email, want := range map[string]bool{"a@example.org": true, "b@example.org": false, "c@example.org": true} {
+		if _, err := s.Get(ctx, email); (err == nil) != want {
+			t.Errorf("%s stored: %v, want %v", email, err == nil, want)
+		}
+	}
+	if got := due(t, s); !slices.Equal(got, []string{"a@example.org", "c@example.org"}) {
+		t.Errorf("due %q", got)
+	}
+	if evs := events(t, path); len(evs) != 2 {
+		t.Errorf("events %q: the failed op's event was kept", evs)
+	}
+}

@@ -70,3 +70,15 @@ WHERE s.status = 'pending' AND s.consent_how = 'form' AND g.requested < ?2;
 DELETE FROM subscribers
 WHERE status = 'pending' AND consent_how = 'form'
   AND id IN (SELECT subscriber_id FROM signups WHERE requested < ?);
+
+-- ApplySignups wraps each request of a group commit in a savepoint, so
+-- that one that fails is undone alone and the others are still committed.
+
+-- name: savepoint
+SAVEPOINT signup_op;
+
+-- name: rollback-to-savepoint
+ROLLBACK TO signup_op;
+
+-- name: release-savepoint
+RELEASE signup_op;
