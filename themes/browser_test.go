@@ -99,7 +99,8 @@ func TestDefaultThemeInBrowser(t *testing.T) {
 		{name: "events", path: "events/", wantStatus: 200},
 		{name: "hybrid event", path: "events/metrics-review-clinic/", wantStatus: 200},
 		{name: "cancelled event", path: "events/newsletter-writers-lunch-vienna/", wantStatus: 200},
-		{name: "404", path: "tips/no-such-tip/", wantStatus: 404}, // a deep URL, as on GitHub Pages
+		{name: "newsletter", path: "newsletter/", wantStatus: 200}, // the sign-up form
+		{name: "404", path: "tips/no-such-tip/", wantStatus: 404},  // a deep URL, as on GitHub Pages
 	}
 	for _, pg := range pages {
 		t.Run(pg.name, func(t *testing.T) {
