@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/agora-hub/agora/newsletter/database"
+	"github.com/agora-hub/agora/newsletter/listen"
+	"github.com/agora-hub/agora/newsletter/mailer"
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/token"
+)
+
+func runListen(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "listen")
+	var source, addr, proxies string
+	var noLimits bool
+	f.str(&source, "s", "source", ".", "site folder holding site.toml")
+	f.str(&addr, "", "addr", "127.0.0.1:8080", "address to listen on, behind an HTTPS reverse proxy")
+	// Loopback by default: the usual set-up is an HTTPS proxy on this
+	// machine, and without its word every visitor would share one limit.
+	// Only processes on this machine can connect from there.
+	f.str(&proxies, "", "trusted-proxy", "127.0.0.1,::1", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
+	f.boolean(&noLimits, "", "no-limits", "no per-network limits or minimum fill time, for benchmarks: only with a loopback --addr and endpoint")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (the site folder is given with -s)", pos[0])}
+	}
+	trusted, err := parsePrefixes(proxies)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	site, cfg, err := listen.LoadSite(source)
+	if err != nil {
+		return err
+	}
+	limits := listen.DefaultLimits()
+	if noLimits {
+		// Loopback on both sides: a loopback --addr alone is what a
+		// production service behind a proxy on this machine has too, but
+		// its forms and mailed links point to a public endpoint. With a
+		// loopback endpoint no visitor's browser can post to it.
+		host, _, _ := net.SplitHostPort(addr)
+		if !mailer.IsLoopback(host) || !mailer.IsLoopback(site.Endpoint.Hostname()) {
+			return &usageError{"--no-limits is only for a benchmark on this machine: it needs a loopback --addr (127.0.0.1:PORT) and a loopback [newsletter] endpoint (http://127.0.0.1:PORT)"}
+		}
+		limits = limits.WithoutClientLimits()
+	}
+	signer, err := token.FromEnv(os.Getenv, nil)
+	if err != nil {
+		return err
+	}
+	settings, err := mailer.Resolve(cfg.Newsletter, os.Getenv)
+	if err != nil {
+		return err
+	}
+	st, dbPath, err := database.Open(ctx, source)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	signups, ok := st.(store.Signups)
+	if !ok {
+		return errors.New("this database does not support sign-ups")
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	svc, err := listen.New(listen.Options{
+		Site: site, Store: signups, Signer: signer,
+		Sender: &listen.SMTPSender{Settings: settings}, From: settings.From, ReplyTo: settings.ReplyTo,
+		Limits: limits, TrustedProxies: trusted, Log: e.stderr,
+	})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	warning := ""
+	if noLimits {
+		warning = ", NO CLIENT LIMITS (--no-limits)"
+	}
+	fmt.Fprintf(e.stderr, "agora listen: serving %s on http://%s for %s\n  database %s, topics: %d, mail via %s:%d%s\n",
+		site.Endpoint, l.Addr(), site.BaseURL, dbPath, len(site.Topics), settings.Host, settings.Port, warning)
+	return svc.Run(ctx, l)
+}
+
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q: want an address or CIDR, such as 127.0.0.1 or 10.0.0.0/8", v)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}

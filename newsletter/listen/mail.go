@@ -1,0 +1,237 @@
+package listen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/agora-hub/agora/newsletter/mailer"
+	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/token"
+)
+
+// Sender delivers messages. The worker calls it from one goroutine.
+type Sender interface {
+	Send(ctx context.Context, msg *gomail.Msg) error
+	// Idle tells the sender no message is coming soon, so that it can
+	// close its connection.
+	Idle()
+}
+
+// SMTPSender sends through the SMTP server of mailer.Settings, keeping
+// one connection open while there is mail to send.
+type SMTPSender struct {
+	Settings mailer.Settings
+	client   *gomail.Client
+}
+
+// Send implements Sender. A connection the server dropped while idle is
+// dialled again once.
+func (m *SMTPSender) Send(ctx context.Context, msg *gomail.Msg) error {
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		fresh := m.client == nil
+		if fresh {
+			if m.client, err = m.Settings.Client(); err != nil {
+				return err
+			}
+			if err = m.client.DialWithContext(ctx); err != nil {
+				m.client = nil
+				return err
+			}
+		}
+		if err = m.client.Send(msg); err == nil {
+			return nil
+		}
+		m.Idle()
+		if fresh || permanent(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// Idle implements Sender.
+func (m *SMTPSender) Idle() {
+	if m.client != nil {
+		_ = m.client.Close()
+		m.client = nil
+	}
+}
+
+// permanent reports a 5xx reply: the address does not take mail, and
+// trying again would only hurt the sender's reputation.
+func permanent(err error) bool {
+	// go-mail's *SendError carries the reply code this way.
+	var reply interface{ ErrorCode() int }
+	return errors.As(err, &reply) && reply.ErrorCode() >= 500 && reply.ErrorCode() < 600
+}
+
+// retryDelays are the waits after each failed attempt; after the last the
+// confirmation is given up.
+var retryDelays = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour}
+
+// mailBatch is how many confirmations are sent between two commits of
+// their results: one write for many messages, and at most that many sent
+// twice if the service dies in between.
+const mailBatch = 20
+
+// idlePoll bounds the worker's sleep, so that it purges old requests and
+// notices a queue filled by another process.
+const idlePoll = time.Minute
+
+// nudge wakes the mail worker after a sign-up queued a mail.
+func (s *Service) nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// mailLoop sends the queued confirmations until ctx ends, and forgets the
+// addresses of people who did not confirm in time.
+func (s *Service) mailLoop(ctx context.Context) {
+	var lastPurge time.Time
+	for {
+		if now := s.now(); now.Sub(lastPurge) >= time.Hour {
+			lastPurge = now
+			s.purge(ctx)
+		}
+		s.sendDue(ctx)
+		wait := idlePoll
+		if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok {
+			wait = min(wait, max(next.Sub(s.now()), 0))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (s *Service) purge(ctx context.Context) {
+	var n int
+	err := s.write(func() (err error) {
+		n, err = s.opt.Store.PurgeUnconfirmed(ctx, s.now().Add(-s.opt.Limits.ConfirmTTL))
+		return err
+	})
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Printf("forgetting unconfirmed sign-ups: %v", err)
+	case n > 0:
+		s.log.Printf("forgot %d unconfirmed sign-ups older than %v", n, s.opt.Limits.ConfirmTTL)
+	}
+}
+
+// sendDue sends every confirmation that is due, in batches.
+func (s *Service) sendDue(ctx context.Context) {
+	defer s.opt.Sender.Idle()
+	for ctx.Err() == nil {
+		due, err := s.opt.Store.DueConfirmations(ctx, mailBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("reading the mail queue: %v", err)
+			}
+			return
+		}
+		if len(due) == 0 {
+			return
+		}
+		var results []store.ConfirmationResult
+		for _, m := range due {
+			// A message already begun is finished: stopping halfway would
+			// only send it again after the restart.
+			if ctx.Err() != nil {
+				break
+			}
+			results = append(results, s.sendOne(context.WithoutCancel(ctx), m))
+		}
+		// Recorded even while stopping, with a short deadline of its own.
+		rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = s.write(func() error { return s.opt.Store.RecordConfirmations(rec, results) })
+		cancel()
+		if err != nil {
+			s.log.Printf("recording %d confirmation mails: %v", len(results), err)
+			return
+		}
+	}
+}
+
+func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.ConfirmationResult {
+	res := store.ConfirmationResult{SubscriberID: m.SubscriberID}
+	msg, err := s.confirmation(m)
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, mailer.DefaultTimeout)
+		err = s.opt.Sender.Send(sendCtx, msg)
+		cancel()
+	}
+	if err == nil {
+		return res
+	}
+	res.Err = err
+	// Logged by subscriber ID: the log is no place for addresses.
+	if permanent(err) || m.Attempts >= len(retryDelays) {
+		s.log.Printf("confirmation to subscriber %d failed, given up: %v", m.SubscriberID, err)
+		return res
+	}
+	res.RetryAt = s.now().Add(retryDelays[m.Attempts])
+	s.log.Printf("confirmation to subscriber %d failed, retrying at %s: %v", m.SubscriberID, res.RetryAt.Format(time.RFC3339), err)
+	return res
+}
+
+// The confirmation holds nothing a visitor typed, not even the name or
+// topics: only the address (in To), the site's own words and the link. So
+// the form cannot be used to mail strangers a message of anyone's making.
+var confirmationText = template.Must(template.New("confirmation").Parse(`Hello,
+
+someone, most likely you, asked to get the newsletter of {{ .Title }} ({{ .Site }}) at this address.
+
+To confirm, open this link and press Confirm:
+
+{{ .Link }}
+
+The link works for {{ .Days }} days. If you did not ask for this, ignore this message: nothing will be sent to you, and the address will be forgotten.
+`))
+
+func (s *Service) confirmation(m store.ConfirmationMail) (*gomail.Msg, error) {
+	var body bytes.Buffer
+	err := confirmationText.Execute(&body, map[string]any{
+		"Title": s.opt.Site.Title,
+		"Site":  s.opt.Site.BaseURL.String(),
+		"Link":  s.link(token.Confirm, s.opt.Signer.Sign(token.Confirm, m.SubscriberID, s.opt.Limits.ConfirmTTL)),
+		"Days":  int(s.opt.Limits.ConfirmTTL / (24 * time.Hour)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg()
+	if err := msg.From(s.opt.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w", s.opt.From, err)
+	}
+	if err := msg.To(m.Email); err != nil {
+		return nil, err
+	}
+	if s.opt.ReplyTo != "" {
+		if err := msg.ReplyTo(s.opt.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to %q: %w", s.opt.ReplyTo, err)
+		}
+	}
+	msg.Subject("Confirm your subscription to " + s.opt.Site.Title)
+	// Auto-Submitted keeps vacation responders from answering it.
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetUserAgent("Agora")
+	msg.SetDateWithValue(s.now())
+	msg.SetMessageID()
+	msg.SetBodyString(gomail.TypeTextPlain, body.String())
+	return msg, nil
+}
