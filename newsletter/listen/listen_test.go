@@ -664,3 +664,60 @@ func TestConcurrentSignups(t *testing.T) {
 		t.Errorf("%d mails, want %d", got, n)
 	}
 }
+
+// TestIPLimiterBoundsMemory: a limiter tracks at most max networks,
+// forgetting only those whose bucket is full again, and refuses new ones
+// rather than forget a network still being limited.
+func TestIPLimiterBoundsMemory(t *testing.T) {
+	l := newIPLimiter(rate.Every(time.Minute), 1, 2)
+	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	a, b, c := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("192.0.2.3")
+	for _, ip := range []netip.Addr{a, b} {
+		if ok, _ := l.allow(ip, now); !ok {
+			t.Fatalf("%v refused", ip)
+		}
+	}
+	if ok, retry := l.allow(c, now); ok || retry <= 0 {
+		t.Errorf("a third network while both buckets are empty: ok=%v retry=%v", ok, retry)
+	}
+	if ok, retry := l.allow(a, now); ok || retry != time.Minute {
+		t.Errorf("a again at once: ok=%v retry=%v", ok, retry)
+	}
+	now = now.Add(time.Minute)
+	if ok, _ := l.allow(c, now); !ok {
+		t.Error("a third network once the others' buckets refilled")
+	}
+	if len(l.m) > 2 {
+		t.Errorf("%d networks tracked, want at most 2", len(l.m))
+	}
+}
+
+func TestErasedSubscriberLinks(t *testing.T) {
+	h := newHarness(t)
+	target := "/preferences?t=" + h.signer.Sign(token.Preferences, 42, 0)
+	if w := h.get(target); w.Code != 400 || !strings.Contains(w.Body.String(), "not on the list any more") {
+		t.Errorf("preferences of an erased subscriber: %d\n%s", w.Code, w.Body)
+	}
+	if w := h.do(req{method: "POST", target: target, ctype: formType, origin: testEndpoint, body: "name=Ada"}); w.Code != 400 {
+		t.Errorf("saving them: %d", w.Code)
+	}
+	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, 42, 0)
+	if w := h.get(unsub); w.Code != 200 || !strings.Contains(w.Body.String(), "You are unsubscribed") {
+		t.Errorf("unsubscribe page of an erased subscriber: %d", w.Code)
+	}
+	if w := h.do(req{method: "POST", target: unsub, ctype: formType, body: "List-Unsubscribe=One-Click"}); w.Code != 200 {
+		t.Errorf("one-click for an erased subscriber: %d, want 200 (nothing left to mail)", w.Code)
+	}
+}
+
+// TestDatabaseDown: a write that fails is a 503 the person may retry,
+// the same for every address.
+func TestDatabaseDown(t *testing.T) {
+	h := newHarness(t)
+	tok := h.formToken()
+	h.st.Close()
+	w := h.post("/subscribe", url.Values{"email": {"ada@example.org"}, "form_token": {tok}})
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("sign-up with the database closed: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+}
