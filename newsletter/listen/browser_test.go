@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/agora-hub/agora/generator"
@@ -109,7 +111,16 @@ func TestSignupInBrowser(t *testing.T) {
 	// 1. The form on the site, filled in and sent with no script.
 	form := `form[aria-labelledby="newsletter-title"] `
 	const topicsJS = `Array.from(document.querySelectorAll('input[name="topics"]'), i => i.value.toLowerCase()).join(",")`
-	if err := chromedp.Do(browser, chromedp.Navigate(base+"newsletter/")); err != nil {
+	// The theme scrolls smoothly unless the reader asks for less motion;
+	// a click aimed at an element while the page still glides towards it
+	// lands beside it.
+	reduceMotion := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+		})
+		return err
+	})
+	if err := chromedp.Do(browser, reduceMotion, chromedp.Navigate(base+"newsletter/")); err != nil {
 		t.Fatal(err)
 	}
 	siteTopics, err := chromedp.Run(browser, chromedp.Evaluate[string](topicsJS))
@@ -120,8 +131,16 @@ func TestSignupInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("newsletter-email"), email),
 		chromedp.SendKeys(chromedp.ID("newsletter-name"), "Ada"),
 		chromedp.Click(chromedp.ID("newsletter-topic-metrics")),
-		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
+		t.Fatal(err)
+	}
+	// What was typed and ticked is checked before sending, so that a
+	// failure below is the service's, not a lost keystroke's.
+	if err := waitFor(browser, `document.getElementById("newsletter-email").value === `+jsString(email)+` &&
+		document.getElementById("newsletter-topic-metrics").checked`); err != nil {
+		t.Fatalf("filling in the form: %v", err)
+	}
+	if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS(form+`button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
 	// 2. The service's page: what was typed, and a signed time. It is
@@ -274,7 +293,8 @@ func waitFor(browser context.Context, cond string) error {
 		last = err
 		time.Sleep(100 * time.Millisecond)
 	}
-	return fmt.Errorf("waited 15s for %s (last error: %v)", cond, last)
+	state, _ := chromedp.Run(browser, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText.slice(0, 2000)`))
+	return fmt.Errorf("waited 15s for %s (last error: %v); the page:\n%s", cond, last, state)
 }
 
 func jsString(s string) string {
