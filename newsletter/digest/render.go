@@ -44,6 +44,10 @@ type Templates struct {
 	siteURL       string
 	siteCopyright string
 	lang          string
+	// substitutable: both templates use the subscriber's values in ways
+	// a Skeleton reproduces; marks are its hole markers.
+	substitutable bool
+	marks         [4]string
 }
 
 // LoadTemplates finds and parses the site's digest templates.
@@ -66,6 +70,10 @@ func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
 		return nil, tpl.Error(err)
 	}
 	t.HTMLFrom, t.TextFrom = htmlFrom, textFrom
+	// Checked before the first Execute, while the HTML template's tree
+	// is as written (html/template adds its escapers to it then).
+	t.substitutable = substitutable(t.html.Tree) && substitutable(t.text.Tree)
+	t.marks = newMarks()
 	return t, nil
 }
 
