@@ -43,6 +43,9 @@ type Journal interface {
 	// order: the cursor of a resumable send.
 	Pending(ctx context.Context, issueID, after int64, limit int) ([]Delivery, error)
 
+	// CountPending counts what Pending would yield for the issue.
+	CountPending(ctx context.Context, issueID int64) (int, error)
+
 	// SkipOrphans marks failed ('skipped') the unfinished deliveries of an
 	// issue whose subscriber was erased, and returns how many.
 	SkipOrphans(ctx context.Context, issueID int64) (int, error)

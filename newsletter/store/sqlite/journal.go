@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +18,9 @@ var _ store.Journal = (*Store)(nil)
 // journalQueries are the send journal's statements (queries/journal.sql).
 type journalQueries struct {
 	openIssue, lastIssue, itemSent, insertIssue, setIssueArchive *sql.Stmt
-	insertItem, issueItems, queueDelivery, pendingDeliveries     *sql.Stmt
-	skipOrphans, updateDelivery, hardBounces, finishIssue        *sql.Stmt
+	insertItem, issueItems, queueDeliveries, pendingDeliveries   *sql.Stmt
+	countPending, skipOrphans, updateDelivery, hardBounces       *sql.Stmt
+	finishIssue                                                  *sql.Stmt
 	unsentDeliveries, issueStats, allEvents                      *sql.Stmt
 }
 
@@ -31,7 +33,8 @@ func (q *journalQueries) statements() map[string]**sql.Stmt {
 		"set-issue-archive":  &q.setIssueArchive,
 		"insert-item":        &q.insertItem,
 		"issue-items":        &q.issueItems,
-		"queue-delivery":     &q.queueDelivery,
+		"queue-deliveries":   &q.queueDeliveries,
+		"count-pending":      &q.countPending,
 		"pending-deliveries": &q.pendingDeliveries,
 		"skip-orphans":       &q.skipOrphans,
 		"update-delivery":    &q.updateDelivery,
@@ -148,23 +151,34 @@ func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(s
 				return fmt.Errorf("item %s: %w", it.ID, err)
 			}
 		}
-		queue := tx.StmtContext(ctx, s.q.queueDelivery)
+		queue := tx.StmtContext(ctx, s.q.queueDeliveries)
 		page := tx.StmtContext(ctx, s.q.activeSubscribers)
 		now := formatTime(in.Created)
 		var after int64
+		ids := make([]byte, 0, queuePage*8)
 		for {
 			subs, err := s.page(ctx, page, after, queuePage)
 			if err != nil {
 				return fmt.Errorf("reading subscribers: %w", err)
 			}
+			ids = append(ids[:0], '[')
+			n := 0
 			for _, sub := range subs {
 				if !wants(sub) {
 					continue
 				}
-				if _, err := queue.ExecContext(ctx, is.ID, sub.ID, now); err != nil {
-					return fmt.Errorf("queueing subscriber %d: %w", sub.ID, err)
+				if n > 0 {
+					ids = append(ids, ',')
 				}
-				queued++
+				ids = strconv.AppendInt(ids, sub.ID, 10)
+				n++
+			}
+			ids = append(ids, ']')
+			if n > 0 {
+				if _, err := queue.ExecContext(ctx, is.ID, now, string(ids)); err != nil {
+					return fmt.Errorf("queueing subscribers: %w", err)
+				}
+				queued += n
 			}
 			if len(subs) < queuePage {
 				return nil
@@ -232,6 +246,13 @@ func (s *Store) Pending(ctx context.Context, issueID, after int64, limit int) ([
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// CountPending implements store.Journal.
+func (s *Store) CountPending(ctx context.Context, issueID int64) (int, error) {
+	var n int
+	err := s.q.countPending.QueryRowContext(ctx, issueID).Scan(&n)
+	return n, err
 }
 
 // SkipOrphans implements store.Journal.

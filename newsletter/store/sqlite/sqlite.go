@@ -35,9 +35,10 @@ var queryFiles embed.FS
 // timeFormat is fixed-width UTC so that times sort as text.
 const timeFormat = "2006-01-02T15:04:05.000Z"
 
-// DefaultBusyTimeout is how long a writer waits for another's lock. A send
-// commits a journal row every message, so waits are short; five seconds
-// rides out an import of thousands of rows running at the same time.
+// DefaultBusyTimeout is how long a writer waits for another's lock. A
+// send's journal commits are small (twenty rows or so each), so waits are
+// short; five seconds rides out an import of thousands of rows running at
+// the same time.
 const DefaultBusyTimeout = 5 * time.Second
 
 // listPage is how many rows List reads per query.
@@ -117,8 +118,14 @@ func dsn(path string, busy time.Duration) string {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	// synchronous stays FULL (the default): the send journal must survive
-	// a power cut, or a resumed send would mail some people twice.
+	// synchronous stays FULL (the default): a commit is on disk when it
+	// returns. NORMAL would also survive a crash or kill -9 of agora (the
+	// WAL is in the operating system's cache), but a power cut or an OS
+	// crash could undo the last few thousand journal updates, and a
+	// resumed send would mail those people twice. The send journal does
+	// not need NORMAL's speed: it claims its rows a batch at a time and
+	// group-commits (see newsletter/send), so there is an fsync for about
+	// every ten messages, not one per message.
 	q.Set("_txlock", "immediate")
 	return path + "?" + q.Encode()
 }

@@ -33,9 +33,10 @@ FROM issue_items
 WHERE issue_id = ?
 ORDER BY position;
 
--- name: queue-delivery
+-- name: queue-deliveries
+-- A page of recipients in one statement: ?3 is a JSON array of their IDs.
 INSERT INTO deliveries (issue_id, subscriber_id, state, updated)
-VALUES (?, ?, 'queued', ?);
+SELECT ?1, j.value, 'queued', ?2 FROM json_each(?3) AS j;
 
 -- name: pending-deliveries
 -- Joined with the subscriber as they are now: someone who unsubscribed
@@ -46,6 +47,12 @@ FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 WHERE d.issue_id = ? AND d.state IN ('queued', 'sending') AND d.subscriber_id > ?
 ORDER BY d.subscriber_id
 LIMIT ?;
+
+-- name: count-pending
+-- What Pending yields, counted: the rows queued or in flight whose
+-- subscriber still exists.
+SELECT COUNT(*) FROM deliveries
+WHERE issue_id = ? AND state IN ('queued', 'sending') AND subscriber_id IS NOT NULL;
 
 -- name: skip-orphans
 UPDATE deliveries
