@@ -2,18 +2,29 @@ package send
 
 import (
 	"context"
+	"time"
 
 	"github.com/agora-hub/agora/newsletter/store"
 )
 
-// maxGroup bounds one group commit.
+// maxGroup bounds the requests of one group commit.
 const maxGroup = 128
 
-// journaler commits the workers' journal updates. Every update is
-// committed before record returns, as exactly-once needs, but the updates
-// that arrive while one commit is on its way to disk share the next one:
-// with N connections a commit per message would make the disk's fsync,
-// not the SMTP server, the limit.
+// maxLinger is how long outcomes wait for company before they are
+// committed on their own: at a high rate they ride with the claims, at a
+// low one each is on disk within this.
+const maxLinger = 5 * time.Millisecond
+
+// journaler commits the workers' journal updates. A claim (record) is
+// committed before record returns, as exactly-once needs; an outcome
+// (recordLater) is queued and committed with the next group. Whatever
+// arrives while one commit is on its way to disk shares the next one: with
+// N connections a commit per message would make the disk's fsync, not the
+// SMTP server, the limit.
+//
+// Updates are committed in the order they were handed in, so the journal
+// always holds a prefix of each worker's updates: a worker's earlier
+// outcomes are on disk by the time its next claim is.
 type journaler struct {
 	j    store.Journal
 	reqs chan journalReq
@@ -23,8 +34,9 @@ type journaler struct {
 }
 
 type journalReq struct {
-	u   store.Update
-	err chan error
+	u    store.Update   // one update, not waited for
+	many []store.Update // or these, waited for (err)
+	err  chan error
 }
 
 func newJournaler(j store.Journal, failed func(error)) *journaler {
@@ -33,17 +45,25 @@ func newJournaler(j store.Journal, failed func(error)) *journaler {
 	return w
 }
 
-func (w *journaler) record(u store.Update) error {
-	r := journalReq{u: u, err: make(chan error, 1)}
+// record commits us in one transaction (with whatever else is waiting)
+// and returns once it is on disk. us may be reused afterwards.
+func (w *journaler) record(us []store.Update) error {
+	return <-w.claim(us)
+}
+
+// claim queues us to be committed in one transaction and returns the
+// channel that gets the commit's result; us must not change until then.
+func (w *journaler) claim(us []store.Update) <-chan error {
+	r := journalReq{many: us, err: make(chan error, 1)}
 	w.reqs <- r
-	return <-r.err
+	return r.err
 }
 
 // recordLater queues u and returns at once; it is committed with the next
 // group, at the latest when the journaler is closed. A message is marked
 // sent this way: until that commit the row says sending, so a crash in
 // between sends it again with the same Message-ID, as for any message in
-// flight, and the worker's next message does not wait for a second fsync.
+// flight, and the worker's next message does not wait for the disk.
 func (w *journaler) recordLater(u store.Update) {
 	w.reqs <- journalReq{u: u}
 }
@@ -56,9 +76,12 @@ func (w *journaler) close() {
 func (w *journaler) loop() {
 	defer close(w.done)
 	batch := make([]journalReq, 0, maxGroup)
-	updates := make([]store.Update, 0, maxGroup)
+	updates := make([]store.Update, 0, maxGroup*ClaimBatch)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	for r := range w.reqs {
 		batch = append(batch[:0], r)
+		waited := r.err != nil
 	more:
 		for len(batch) < maxGroup {
 			select {
@@ -67,13 +90,39 @@ func (w *journaler) loop() {
 					break more
 				}
 				batch = append(batch, r)
+				waited = waited || r.err != nil
 			default:
 				break more
 			}
 		}
+		if !waited && len(batch) < maxGroup {
+			// Only outcomes: they may wait a little for a claim, or for
+			// more of them, to share a commit.
+			linger.Reset(maxLinger)
+		wait:
+			for len(batch) < maxGroup {
+				select {
+				case r, ok := <-w.reqs:
+					if !ok {
+						break wait
+					}
+					batch = append(batch, r)
+					if r.err != nil {
+						break wait
+					}
+				case <-linger.C:
+					break wait
+				}
+			}
+			linger.Stop()
+		}
 		updates = updates[:0]
 		for _, b := range batch {
-			updates = append(updates, b.u)
+			if b.err != nil {
+				updates = append(updates, b.many...)
+			} else {
+				updates = append(updates, b.u)
+			}
 		}
 		// Never cancelled: an update that is not written is a message
 		// that may be sent twice.

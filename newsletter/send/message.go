@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -11,15 +12,16 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"mime"
 	"net/mail"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
 	"github.com/emersion/go-msgauth/dkim"
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/newsletter/digest"
@@ -91,6 +93,15 @@ func ParseKey(data []byte) (crypto.Signer, error) {
 }
 
 // Composer makes the messages of an issue.
+//
+// Everyone who gets the same digest (the same items, topics and "more"
+// count) gets the same message but for a few values: their name, address
+// and unsubscribe token, the Message-ID and the Date. So the templates
+// are rendered once per digest into a skeleton (see digest.Skeleton), its
+// parts encoded once, and a message is those parts copied with the
+// subscriber's values put in: no template runs, no MIME writer, per
+// message. Templates that use the subscriber's values in other ways get
+// each message rendered in full, into the same layout.
 type Composer struct {
 	Site    *digest.Site
 	From    string // "Name <addr>" or "addr"
@@ -101,10 +112,22 @@ type Composer struct {
 	DKIM   *DKIM
 
 	fromAddr, fromDomain string
+	fromHeader, replyTo  string // formatted for the headers
 	listID               string
 	endpoint             string
 	maxItems             int
+	// The unsubscribe link is one of these followed by the token.
+	httpsPrefix, mailtoPrefix string
+	boundary                  string
+
+	mu      sync.Mutex
+	digests map[string]*prepared
 }
+
+// maxDigests bounds the digests a Composer keeps ready; a list whose
+// subscribers chose more combinations of topics than this renders some
+// digests more than once.
+const maxDigests = 256
 
 // NewComposer checks the sender's settings and returns a Composer.
 func NewComposer(site *digest.Site, from, replyTo string, signer *token.Signer, dk *DKIM) (*Composer, error) {
@@ -118,12 +141,29 @@ func NewComposer(site *digest.Site, from, replyTo string, signer *token.Signer, 
 	_, domain, _ := strings.Cut(a.Address, "@")
 	c := &Composer{
 		Site: site, From: from, ReplyTo: replyTo, Signer: signer, DKIM: dk,
-		fromAddr: a.Address, fromDomain: strings.ToLower(domain),
+		fromAddr: a.Address, fromDomain: strings.ToLower(domain), fromHeader: formatAddress(a),
 		endpoint: strings.TrimSuffix(site.Config.Newsletter.Endpoint, "/"),
 		maxItems: site.Config.Newsletter.MaxItems,
+		digests:  map[string]*prepared{},
+	}
+	if replyTo != "" {
+		r, err := mail.ParseAddress(replyTo)
+		if err != nil {
+			return nil, fmt.Errorf("[newsletter] reply_to %q: %w", replyTo, err)
+		}
+		c.replyTo = formatAddress(r)
 	}
 	// RFC 2919: a phrase and a label under a domain the sender controls.
 	c.listID = fmt.Sprintf("%s <newsletter.%s>", quotePhrase(site.Config.Title), c.fromDomain)
+	c.mailtoPrefix = "mailto:" + c.unsubscribeMailbox() + "?subject=" + url.PathEscape("unsubscribe ")
+	if c.endpoint != "" {
+		c.httpsPrefix = c.endpoint + "/unsubscribe?t="
+	}
+	// "=_" never occurs in quoted-printable text, so no part can hold
+	// the boundary.
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	c.boundary = "=_agora_" + hex.EncodeToString(b[:])
 	return c, nil
 }
 
@@ -157,19 +197,36 @@ func (c *Composer) MessageID(is store.Issue, subID int64) string {
 	return fmt.Sprintf("issue-%d.sub-%d.%s@%s", is.Number, subID, hex.EncodeToString(h[:6]), c.fromDomain)
 }
 
-// unsubscribe returns the link for the message body and the
-// List-Unsubscribe header's URIs.
-func (c *Composer) unsubscribe(subID int64) (link string, header []string, oneClick bool) {
-	tok := "PREVIEW"
-	if c.Signer != nil {
-		tok = c.Signer.Sign(token.Unsubscribe, subID, 0)
+// token returns the subscriber's unsubscribe token, made of
+// digest.TokenChars only, which links carry unescaped.
+func (c *Composer) token(subID int64) string {
+	if c.Signer == nil {
+		return "PREVIEW"
 	}
-	mailto := "mailto:" + c.unsubscribeMailbox() + "?subject=" + url.PathEscape("unsubscribe "+tok)
-	if c.endpoint == "" {
-		return mailto, []string{"<" + mailto + ">"}, false
+	return c.Signer.Sign(token.Unsubscribe, subID, 0)
+}
+
+// unsubscribePrefix is the body's unsubscribe link without the token: the
+// https endpoint when there is one, else the mailto.
+func (c *Composer) unsubscribePrefix() string {
+	if c.httpsPrefix != "" {
+		return c.httpsPrefix
 	}
-	https := c.endpoint + "/unsubscribe?t=" + url.QueryEscape(tok)
-	return https, []string{"<" + https + ">", "<" + mailto + ">"}, true
+	return c.mailtoPrefix
+}
+
+// appendListUnsubscribe appends the List-Unsubscribe header, a URI a
+// line: they have nowhere else to fold.
+func (c *Composer) appendListUnsubscribe(dst []byte, tok string) []byte {
+	dst = append(dst, "List-Unsubscribe:\r\n <"...)
+	if c.httpsPrefix != "" {
+		dst = append(dst, c.httpsPrefix...)
+		dst = append(dst, tok...)
+		dst = append(dst, ">,\r\n <"...)
+	}
+	dst = append(dst, c.mailtoPrefix...)
+	dst = append(dst, tok...)
+	return append(dst, ">\r\n"...)
 }
 
 func (c *Composer) unsubscribeMailbox() string {
@@ -191,63 +248,246 @@ type Composed struct {
 // Compose makes the message for sub with items (already selected), dated
 // at.
 func (c *Composer) Compose(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int, at time.Time) (Composed, error) {
-	link, listUnsub, oneClick := c.unsubscribe(sub.ID)
-	r, err := c.Site.Templates().Render(digest.Message{
-		Issue: is, ArchiveURL: c.Site.ArchiveURL(is.ArchivePath), Subscriber: sub,
-		Items: items, More: more, UnsubscribeURL: link,
-	})
+	var r digest.Rendered
+	data, _, err := c.appendMessage(nil, is, sub, items, more, at, &r)
 	if err != nil {
 		return Composed{}, err
 	}
-	id := c.MessageID(is, sub.ID)
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	// go-mail encodes names and the subject (RFC 2047) and refuses
-	// addresses with line breaks, so nothing a subscriber or an editor
-	// typed can start a header of its own.
-	if err := m.From(c.From); err != nil {
-		return Composed{}, fmt.Errorf("the From address %q: %w", c.From, err)
+	return Composed{MessageID: "<" + c.MessageID(is, sub.ID) + ">", Rendered: r, Data: data}, nil
+}
+
+// prepared is what the messages of one digest share.
+type prepared struct {
+	head []byte // the headers that are the same for all of them
+	// With a skeleton: its text and HTML encoded, each literal ending at
+	// the start of a line, so that a hole's value, encoded on its own,
+	// goes between two of them.
+	sk         *digest.Skeleton
+	text, html []encodedPiece
+	htmlLit    int // the HTML's length without its holes
+}
+
+type encodedPiece struct {
+	qp []byte
+	digest.Piece
+}
+
+// digestKey names what makes two subscribers' messages share a skeleton.
+func digestKey(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\x00%d\x00%d\x00%t\x00%t\x00%d", is.ID, is.Number, is.Created.UnixNano(), sub.Name == "", sub.Email == "", more)
+	for _, t := range sub.Topics {
+		b.WriteString("\x00t")
+		b.WriteString(t)
 	}
-	if err := m.AddToFormat(headerText(sub.Name), sub.Email); err != nil {
-		return Composed{}, fmt.Errorf("the To address %q: %w", sub.Email, err)
+	for _, it := range items {
+		b.WriteString("\x00i")
+		b.WriteString(it.ID)
 	}
-	if c.ReplyTo != "" {
-		if err := m.ReplyTo(c.ReplyTo); err != nil {
-			return Composed{}, fmt.Errorf("the Reply-To address %q: %w", c.ReplyTo, err)
+	return b.String()
+}
+
+// prepare returns the shared parts of sub's digest, rendering it the
+// first time.
+func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int) (*prepared, error) {
+	key := digestKey(is, sub, items, more)
+	c.mu.Lock()
+	p := c.digests[key]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	m := c.message(is, sub, items, more, "")
+	sk, err := c.Site.Templates().Skeleton(m, c.unsubscribePrefix())
+	if err != nil {
+		return nil, err
+	}
+	p = &prepared{sk: sk}
+	if sk != nil {
+		p.text = encodePieces(sk.Text)
+		p.html = encodePieces(sk.HTML)
+		for _, pc := range sk.HTML {
+			p.htmlLit += len(pc.Lit)
 		}
 	}
-	m.Subject(headerText(r.Subject))
-	m.SetMessageIDWithValue(id)
-	m.SetDateWithValue(at)
-	m.SetGenHeader(gomail.Header("List-Id"), c.listID)
-	m.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, strings.Join(listUnsub, ", "))
-	if oneClick {
+	subject := digest.Subject(c.Site.Config.Title, is.Number, items)
+	if sk != nil {
+		subject = sk.Subject
+	}
+	p.head = c.appendHead(nil, subject)
+	c.mu.Lock()
+	if len(c.digests) >= maxDigests {
+		for k := range c.digests {
+			delete(c.digests, k)
+			break
+		}
+	}
+	c.digests[key] = p
+	c.mu.Unlock()
+	return p, nil
+}
+
+func (c *Composer) message(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int, unsubscribe string) digest.Message {
+	return digest.Message{
+		Issue: is, ArchiveURL: c.Site.ArchiveURL(is.ArchivePath), Subscriber: sub,
+		Items: items, More: more, UnsubscribeURL: unsubscribe,
+	}
+}
+
+// appendHead appends the headers every message of a digest has.
+// Everything typed by a person (the subject from titles, the names) goes
+// through headerText and is encoded (RFC 2047) or quoted, so nothing a
+// subscriber or an editor typed can start a header of its own.
+func (c *Composer) appendHead(dst []byte, subject string) []byte {
+	dst = appendHeader(dst, "From", c.fromHeader)
+	if c.replyTo != "" {
+		dst = appendHeader(dst, "Reply-To", c.replyTo)
+	}
+	dst = appendHeader(dst, "Subject", mime.QEncoding.Encode("UTF-8", headerText(subject)))
+	dst = appendHeader(dst, "List-Id", c.listID)
+	if c.httpsPrefix != "" {
 		// RFC 8058: the https URI takes a POST; no GET changes anything,
 		// so link scanners that follow links unsubscribe nobody.
-		m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+		dst = append(dst, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"...)
 	}
-	m.SetGenHeader(gomail.HeaderPrecedence, "bulk")
-	m.SetBodyString(gomail.TypeTextPlain, r.Text)
-	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
-	var buf bytes.Buffer
-	buf.Grow(len(r.HTML) + len(r.Text) + 4096)
-	if _, err := m.WriteTo(&buf); err != nil {
-		return Composed{}, fmt.Errorf("writing the message: %w", err)
+	dst = append(dst, "Precedence: bulk\r\nMIME-Version: 1.0\r\n"...)
+	dst = append(dst, "Content-Type: multipart/alternative;\r\n boundary=\""...)
+	dst = append(dst, c.boundary...)
+	return append(dst, "\"\r\n"...)
+}
+
+// appendMessage appends sub's message to dst and returns it with the
+// length of its HTML; r, when not nil, receives the rendered digest.
+func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subscriber, items []store.Item, more int, at time.Time, r *digest.Rendered) ([]byte, int, error) {
+	p, err := c.prepare(is, sub, items, more)
+	if err != nil {
+		return dst, 0, err
 	}
-	data := buf.Bytes()
+	tok := c.token(sub.ID)
+	v := digest.Values{Name: sub.Name, Email: sub.Email, Token: tok}
+	start := len(dst)
+	dst = append(dst, p.head...)
+	to := formatAddress(&mail.Address{Name: headerText(sub.Name), Address: sub.Email})
+	if strings.ContainsAny(sub.Email, "\r\n") {
+		return dst[:start], 0, fmt.Errorf("the To address %q has a line break", sub.Email)
+	}
+	dst = appendHeader(dst, "To", to)
+	dst = append(dst, "Date: "...)
+	dst = at.AppendFormat(dst, time.RFC1123Z)
+	dst = append(dst, "\r\nMessage-ID: <"...)
+	dst = append(dst, c.MessageID(is, sub.ID)...)
+	dst = append(dst, ">\r\n"...)
+	dst = c.appendListUnsubscribe(dst, tok)
+	dst = append(dst, "\r\n"...)
+
+	var htmlLen int
+	var full digest.Rendered
+	if p.sk == nil {
+		full, err = c.Site.Templates().Render(c.message(is, sub, items, more, c.unsubscribePrefix()+tok))
+		if err != nil {
+			return dst[:start], 0, err
+		}
+		htmlLen = len(full.HTML)
+	}
+	dst = c.appendPart(dst, "text/plain")
+	if p.sk != nil {
+		dst = appendPieces(dst, p.text, v)
+	} else {
+		dst, _ = appendQP(dst, full.Text, 0, true)
+	}
+	dst = c.appendPart(dst, "text/html")
+	if p.sk != nil {
+		var n int
+		dst, n = appendPiecesLen(dst, p.html, v)
+		htmlLen = p.htmlLit + n
+	} else {
+		dst, _ = appendQP(dst, full.HTML, 0, true)
+	}
+	dst = append(dst, "\r\n--"...)
+	dst = append(dst, c.boundary...)
+	dst = append(dst, "--\r\n"...)
+
+	if r != nil {
+		if p.sk != nil {
+			*r = p.sk.Fill(v)
+		} else {
+			*r = full
+		}
+	}
 	if c.DKIM != nil {
+		msg := dst[start:]
 		var signed bytes.Buffer
-		signed.Grow(len(data) + 1024)
-		err := dkim.Sign(&signed, bytes.NewReader(data), &dkim.SignOptions{
+		signed.Grow(len(msg) + 1024)
+		err := dkim.Sign(&signed, bytes.NewReader(msg), &dkim.SignOptions{
 			Domain: c.DKIM.Domain, Selector: c.DKIM.Selector, Signer: c.DKIM.Key, Hash: crypto.SHA256,
 			HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-			HeaderKeys: present(data, signedHeaders),
+			HeaderKeys: present(msg, signedHeaders),
 		})
 		if err != nil {
-			return Composed{}, fmt.Errorf("DKIM signing: %w", err)
+			return dst[:start], 0, fmt.Errorf("DKIM signing: %w", err)
 		}
-		data = signed.Bytes()
+		dst = append(dst[:start], signed.Bytes()...)
 	}
-	return Composed{MessageID: "<" + id + ">", Rendered: r, Data: data}, nil
+	return dst, htmlLen, nil
+}
+
+// appendPart starts a part: the boundary (after the line break that
+// belongs to it) and the part's headers.
+func (c *Composer) appendPart(dst []byte, typ string) []byte {
+	if typ != "text/plain" {
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "--"...)
+	dst = append(dst, c.boundary...)
+	dst = append(dst, "\r\nContent-Type: "...)
+	dst = append(dst, typ...)
+	return append(dst, "; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
+}
+
+// encodePieces encodes a skeleton's literals, each from the start of a
+// line and ended by a soft line break when it does not end one, so that
+// they and the holes' values can be encoded apart.
+func encodePieces(ps []digest.Piece) []encodedPiece {
+	out := make([]encodedPiece, len(ps))
+	for i, p := range ps {
+		qp, col := appendQP(nil, p.Lit, 0, p.Hole == digest.NoHole)
+		if col > 0 && p.Hole != digest.NoHole {
+			qp = append(qp, "=\r\n"...)
+		}
+		out[i] = encodedPiece{qp: qp, Piece: p}
+	}
+	return out
+}
+
+func appendPieces(dst []byte, ps []encodedPiece, v digest.Values) []byte {
+	dst, _ = appendPiecesLen(dst, ps, v)
+	return dst
+}
+
+// appendPiecesLen appends the encoded pieces with v in the holes, and
+// returns how long the holes' text is.
+func appendPiecesLen(dst []byte, ps []encodedPiece, v digest.Values) ([]byte, int) {
+	var scratch [256]byte
+	n := 0
+	for _, p := range ps {
+		dst = append(dst, p.qp...)
+		if p.Hole == digest.NoHole {
+			continue
+		}
+		var s []byte
+		if p.HTML {
+			s = digest.AppendHTMLEscaped(scratch[:0], v.Of(p.Hole))
+		} else {
+			s = append(scratch[:0], v.Of(p.Hole)...)
+		}
+		n += len(s)
+		var col int
+		dst, col = appendQP(dst, string(s), 0, false)
+		if col > 0 {
+			dst = append(dst, "=\r\n"...)
+		}
+	}
+	return dst, n
 }
 
 // headerText turns line breaks and other control characters into spaces.

@@ -8,9 +8,15 @@
 //
 // Exactly once: each (issue, subscriber) is one row of the journal, moved
 // queued → sending before its SMTP transaction and → sent or failed after
-// it, each move committed. A run that is killed leaves its in-flight rows
-// at sending; the next run sends those again with the same Message-ID
-// (the only messages anyone can get twice) and then the queued ones.
+// it, each move committed. A connection moves its next ClaimBatch rows to
+// sending in one commit, and outcomes share commits, so the disk is not
+// the limit (see journaler). A run that is killed leaves its in-flight rows
+// at sending (at most MaxInFlight); the next run sends those again with
+// the same Message-ID (the only messages anyone can get twice) and then
+// the queued ones.
+//
+// Speed: the templates run once per distinct digest (Composer), and the
+// envelope is pipelined when the server allows (conn).
 package send
 
 import (

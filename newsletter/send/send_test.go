@@ -352,23 +352,68 @@ func TestSendFaults(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, nil)
-			f.add(t, "ada@example.org", "Ada", "go")
-			f.add(t, "bob@example.org", "Bob")
-			f.add(t, "dee@example.org", "Dee")
-			srv := newServer(t, tt.faults)
-			var progress bytes.Buffer
-			opt := f.options(t, srv, nil, 2)
-			opt.Progress = &syncWriter{w: &progress}
-			res, err := f.send(t, opt, clock)
-			if err != nil {
-				t.Fatal(err)
+		for _, pipelined := range []bool{true, false} {
+			name := tt.name
+			if !pipelined {
+				name += ", no pipelining"
 			}
-			tt.check(t, res, f, srv)
-			assertOnce(t, srv, nil)
-			if tt.faults.rcpt != nil && res.Retried+res.Deferred > 0 && !strings.Contains(progress.String(), "throttled by the server") {
-				t.Errorf("a 4.7.x deferral is not shown to the operator:\n%s", progress.String())
+			t.Run(name, func(t *testing.T) {
+				if !pipelined {
+					send.StepByStep(t)
+				}
+				f := newFixture(t, nil)
+				f.add(t, "ada@example.org", "Ada", "go")
+				f.add(t, "bob@example.org", "Bob")
+				f.add(t, "dee@example.org", "Dee")
+				srv := newServer(t, tt.faults)
+				var progress bytes.Buffer
+				opt := f.options(t, srv, nil, 2)
+				opt.Progress = &syncWriter{w: &progress}
+				res, err := f.send(t, opt, clock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.check(t, res, f, srv)
+				assertOnce(t, srv, nil)
+				if tt.faults.rcpt != nil && res.Retried+res.Deferred > 0 && !strings.Contains(progress.String(), "throttled by the server") {
+					t.Errorf("a 4.7.x deferral is not shown to the operator:\n%s", progress.String())
+				}
+			})
+		}
+	}
+}
+
+// TestRefusedSenderStops: a 5xx to MAIL FROM is the settings' fault, not
+// a subscriber's: the send stops with the reason and every row is left
+// queued for the next run, pipelined or not.
+func TestRefusedSenderStops(t *testing.T) {
+	for _, pipelined := range []bool{true, false} {
+		t.Run(fmt.Sprint("pipelined ", pipelined), func(t *testing.T) {
+			if !pipelined {
+				send.StepByStep(t)
+			}
+			f := newFixture(t, nil)
+			for i := range 20 {
+				f.add(t, fmt.Sprintf("r%02d@example.org", i), "")
+			}
+			srv := newServer(t, faults{mail: func(string) error {
+				return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender not allowed"}
+			}})
+			res, err := f.send(t, f.options(t, srv, nil, 2), clock)
+			if err == nil || !strings.Contains(err.Error(), "refuses the sender") || res.Sent != 0 || res.Bounced != 0 {
+				t.Fatalf("%+v, %v: want the send stopped by the refusal", res, err)
+			}
+			if n, err := f.st.CountPending(ctx, res.Issue.ID); err != nil || n != 20 {
+				t.Errorf("%d rows pending after the stop (%v), want all 20", n, err)
+			}
+			ds, _ := f.st.Pending(ctx, res.Issue.ID, 0, 100)
+			for _, d := range ds {
+				if d.State != store.Queued {
+					t.Errorf("%s is %s, want queued", d.Subscriber.Email, d.State)
+				}
+			}
+			if len(srv.messages()) != 0 {
+				t.Error("the server took a message")
 			}
 		})
 	}

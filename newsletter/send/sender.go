@@ -1,6 +1,7 @@
 package send
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -199,7 +200,9 @@ func (s *sender) run(parent context.Context) error {
 	s.prog = newProgress(s.opt.Progress, s.opt.Terminal, total)
 	defer s.prog.stop()
 
-	queue := make(chan store.Delivery, 2*s.opt.Concurrency)
+	// Enough for every connection's next claim to be ready when its
+	// last batch is done.
+	queue := make(chan store.Delivery, s.opt.Concurrency*ClaimBatch)
 	var wg sync.WaitGroup
 	for range s.opt.Concurrency {
 		wg.Go(func() { s.worker(work, queue) })
@@ -215,19 +218,11 @@ func (s *sender) run(parent context.Context) error {
 
 // countPending counts the rows to send, for the progress bar's total.
 func (s *sender) countPending(ctx context.Context) (int, error) {
-	n := 0
-	var after int64
-	for {
-		ds, err := s.opt.Journal.Pending(ctx, s.plan.Issue.ID, after, 5000)
-		if err != nil {
-			return 0, fmt.Errorf("journal: %w", err)
-		}
-		n += len(ds)
-		if len(ds) < 5000 {
-			return n, nil
-		}
-		after = ds[len(ds)-1].Subscriber.ID
+	n, err := s.opt.Journal.CountPending(ctx, s.plan.Issue.ID)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
 	}
+	return n, nil
 }
 
 // read feeds the queue in subscriber-ID order, a batch at a time, so that
@@ -257,15 +252,136 @@ func (s *sender) read(ctx context.Context, queue chan<- store.Delivery) error {
 	return nil
 }
 
+// ClaimBatch is how many journal rows a connection claims at once: one
+// commit moves them all to sending before the first of their messages
+// goes out, rather than a commit, and a wait for the disk, per message.
+// A connection claims its next batch while it sends the current one, so
+// it has at most two batches at sending at any moment (see MaxInFlight).
+const ClaimBatch = 8
+
+// MaxInFlight is the most journal rows a send over concurrency
+// connections has at sending at any moment, and so the most messages a
+// kill -9 (or a power cut, see the sqlite store) can make go twice. Those
+// that go twice carry the same Message-ID.
+func MaxInFlight(concurrency int) int { return max(concurrency, 1) * 2 * ClaimBatch }
+
+// job is a delivery about to be sent, with its share of the items.
+type job struct {
+	d     store.Delivery
+	items []store.Item
+	more  int
+}
+
+// claim is a batch of jobs and the journal updates that claim them.
+type claim struct {
+	jobs    []job
+	updates []store.Update
+	done    <-chan error // the claim's commit
+}
+
 func (s *sender) worker(ctx context.Context, queue <-chan store.Delivery) {
 	w := &conn{s: s}
 	defer w.close()
-	for d := range queue {
-		if ctx.Err() != nil {
-			continue // drain: the rows stay queued for the next run
+	cur := &claim{jobs: make([]job, 0, ClaimBatch), updates: make([]store.Update, 0, ClaimBatch)}
+	next := &claim{jobs: make([]job, 0, ClaimBatch), updates: make([]store.Update, 0, ClaimBatch)}
+	open := true
+	for {
+		if len(cur.jobs) == 0 {
+			if !open {
+				return
+			}
+			open = s.take(ctx, queue, cur, true)
+			continue
 		}
-		s.deliver(ctx, w, d)
+		// The batch is at sending, on disk, before the first byte of any
+		// of its messages goes to the server: if this process dies from
+		// here until a row's "sent" is committed, the next run sends that
+		// message again, with the same Message-ID.
+		if err := <-cur.done; err != nil {
+			s.failFatal(fmt.Errorf("journal: %w", err))
+			cur.jobs = cur.jobs[:0]
+			continue
+		}
+		// The next batch is claimed while this one is sent, so that no
+		// connection waits for the disk.
+		if open && ctx.Err() == nil {
+			open = s.take(ctx, queue, next, false)
+		}
+		for i, j := range cur.jobs {
+			if ctx.Err() != nil {
+				// Ctrl-C or a fatal error: these never started.
+				for _, j := range cur.jobs[i:] {
+					s.putBack(j)
+				}
+				break
+			}
+			s.deliver(ctx, w, j)
+		}
+		cur.jobs = cur.jobs[:0]
+		cur, next = next, cur
 	}
+}
+
+// take fills c with up to ClaimBatch deliveries from the queue, waiting
+// for the first when wait is set, skipping (and recording) those not to
+// be sent, and starts the commit that claims the others. It reports
+// whether the queue is still open. Once the send is stopping it only
+// drains the queue: those rows stay queued.
+func (s *sender) take(ctx context.Context, queue <-chan store.Delivery, c *claim, wait bool) bool {
+	c.jobs, c.updates = c.jobs[:0], c.updates[:0]
+	open := true
+	for n := range ClaimBatch {
+		var d store.Delivery
+		if n == 0 && wait {
+			d, open = <-queue
+		} else {
+			ready := false
+			select {
+			case d, open = <-queue:
+				ready = true
+			default:
+			}
+			if !ready {
+				break // nothing more for now: claim what there is
+			}
+		}
+		if !open {
+			break
+		}
+		if ctx.Err() != nil {
+			continue
+		}
+		if j, ok := s.check(d); ok {
+			c.jobs = append(c.jobs, j)
+			c.updates = append(c.updates, store.Update{IssueID: s.plan.Issue.ID, SubscriberID: d.Subscriber.ID, State: store.Sending,
+				MessageID: "<" + s.opt.Composer.MessageID(s.plan.Issue, d.Subscriber.ID) + ">"})
+		}
+	}
+	if len(c.jobs) > 0 {
+		c.done = s.journal.claim(c.updates)
+	}
+	return open
+}
+
+// check skips (recording why) a delivery that is not to be sent, else
+// returns its job.
+func (s *sender) check(d store.Delivery) (job, bool) {
+	sub := d.Subscriber
+	skip := func(why string) {
+		s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Skipped, Error: why})
+		s.count(func(r *Result) { r.Skipped++ })
+		s.prog.add(outSkipped)
+	}
+	if sub.Status != subscriber.Active {
+		skip(fmt.Sprintf("not sent: %s since the issue was made", sub.Status))
+		return job{}, false
+	}
+	items, more := digest.Select(s.plan.Items, sub.Topics, s.maxItems)
+	if len(items) == 0 {
+		skip("not sent: their topics changed and match nothing in this issue")
+		return job{}, false
+	}
+	return job{d: d, items: items, more: more}, true
 }
 
 func (s *sender) failFatal(err error) {
@@ -283,60 +399,63 @@ func (s *sender) count(f func(r *Result)) {
 	s.mu.Unlock()
 }
 
+// record commits u before returning.
 func (s *sender) record(u store.Update) bool {
-	u.IssueID = s.plan.Issue.ID
-	if err := s.journal.record(u); err != nil {
+	return s.recordAll([]store.Update{u})
+}
+
+// recordAll commits us, in one transaction, before returning.
+func (s *sender) recordAll(us []store.Update) bool {
+	for i := range us {
+		us[i].IssueID = s.plan.Issue.ID
+	}
+	if err := s.journal.record(us); err != nil {
 		s.failFatal(fmt.Errorf("journal: %w", err))
 		return false
 	}
 	return true
 }
 
-func (s *sender) deliver(ctx context.Context, w *conn, d store.Delivery) {
-	sub := d.Subscriber
-	skip := func(why string) {
-		if s.record(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Skipped, Error: why}) {
-			s.count(func(r *Result) { r.Skipped++ })
-			s.prog.add(outSkipped)
-		}
-	}
-	if sub.Status != subscriber.Active {
-		skip(fmt.Sprintf("not sent: %s since the issue was made", sub.Status))
-		return
-	}
-	items, more := digest.Select(s.plan.Items, sub.Topics, s.maxItems)
-	if len(items) == 0 {
-		skip("not sent: their topics changed and match nothing in this issue")
-		return
-	}
+// recordLater has u committed with the next group, without waiting.
+func (s *sender) recordLater(u store.Update) {
+	u.IssueID = s.plan.Issue.ID
+	s.journal.recordLater(u)
+}
+
+// putBack returns a claimed row that was never tried to the queue.
+func (s *sender) putBack(j job) {
+	s.recordLater(store.Update{SubscriberID: j.d.Subscriber.ID, State: store.Queued})
+}
+
+func (s *sender) deliver(ctx context.Context, w *conn, j job) {
+	sub := j.d.Subscriber
 	if err := s.limiter.Wait(ctx); err != nil {
-		return // stopping: the row stays as it is
+		s.putBack(j) // stopping
+		return
 	}
-	msg, err := s.opt.Composer.Compose(s.plan.Issue, sub, items, more, s.opt.Now())
+	data, htmlLen, err := s.opt.Composer.appendMessage(w.buf[:0], s.plan.Issue, sub, j.items, j.more, s.opt.Now(), nil)
+	w.buf = data
 	if err != nil {
-		if s.record(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Error, Error: err.Error()}) {
-			s.count(func(r *Result) { r.Errors++ })
-			s.prog.add(outFailed)
+		s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Error, Error: err.Error()})
+		s.count(func(r *Result) { r.Errors++ })
+		s.prog.add(outFailed)
+		return
+	}
+	s.count(func(r *Result) {
+		if htmlLen > digest.ClipWarning {
+			r.Clipped++
 		}
-		return
-	}
-	if n := len(msg.Rendered.HTML); n > digest.ClipWarning {
-		s.count(func(r *Result) { r.Clipped++; r.LargestHTML = max(r.LargestHTML, n) })
-	} else {
-		s.count(func(r *Result) { r.LargestHTML = max(r.LargestHTML, n) })
-	}
-	// Committed before the first byte goes to the server: if this process
-	// dies from here until "sent" is committed, the next run sends this
-	// message again, with the same Message-ID.
-	if !s.record(store.Update{SubscriberID: sub.ID, State: store.Sending, MessageID: msg.MessageID, Attempts: 1}) {
-		return
-	}
+		r.LargestHTML = max(r.LargestHTML, htmlLen)
+	})
 	s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	for attempt := 1; ; attempt++ {
-		err := w.send(ctx, s.opt.Composer.FromAddress(), sub.Email, msg.Data)
+		err := w.send(ctx, s.opt.Composer.FromAddress(), sub.Email, data)
 		if err == nil {
-			s.journal.recordLater(store.Update{IssueID: s.plan.Issue.ID, SubscriberID: sub.ID, State: store.Sent, Attempts: attempt - 1})
+			// Not waited for: until it is committed the row says sending,
+			// and a crash in between sends the message again with the
+			// same Message-ID, as for any message in flight.
+			s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Sent, Attempts: attempt})
 			s.count(func(r *Result) { r.Sent++ })
 			s.prog.add(outSent)
 			return
@@ -344,13 +463,14 @@ func (s *sender) deliver(ctx context.Context, w *conn, d store.Delivery) {
 		var fatal *fatalError
 		if errors.As(err, &fatal) {
 			// Not this subscriber's fault: put the row back and stop.
-			s.record(store.Update{SubscriberID: sub.ID, State: store.Queued, Attempts: attempt - 1, Error: err.Error()})
+			s.record(store.Update{SubscriberID: sub.ID, State: store.Queued, Attempts: attempt, Error: err.Error()})
 			s.failFatal(err)
 			return
 		}
 		var perm *permanentError
 		if errors.As(err, &perm) {
-			if s.record(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Bounce, Attempts: attempt - 1, Error: perm.Error()}) {
+			// Committed before counting: HardBounces reads it.
+			if s.record(store.Update{SubscriberID: sub.ID, State: store.Failed, Failure: store.Bounce, Attempts: attempt, Error: perm.Error()}) {
 				s.count(func(r *Result) { r.Bounced++ })
 				s.prog.add(outFailed)
 				s.countBounce(ctx, sub)
@@ -360,10 +480,9 @@ func (s *sender) deliver(ctx context.Context, w *conn, d store.Delivery) {
 		// A 4xx reply or a dropped connection: the message did not go.
 		s.notice(sub.Email, err)
 		if attempt >= s.opt.Retry.Attempts || !sleep(ctx, s.opt.Retry.wait(attempt)) {
-			if s.record(store.Update{SubscriberID: sub.ID, State: store.Queued, Attempts: attempt - 1, Error: err.Error()}) {
-				s.count(func(r *Result) { r.Deferred++ })
-				s.prog.add(outDeferred)
-			}
+			s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Queued, Attempts: attempt, Error: err.Error()})
+			s.count(func(r *Result) { r.Deferred++ })
+			s.prog.add(outDeferred)
 			return
 		}
 		s.count(func(r *Result) { r.Retried++ })
@@ -465,10 +584,16 @@ func (e *fatalError) Error() string     { return e.err.Error() }
 func (e *fatalError) Unwrap() error     { return e.err }
 
 // conn is one worker's SMTP connection, dialled on first use and kept for
-// many messages.
+// many messages. go-mail dials it (TLS, STARTTLS, AUTH); the transactions
+// are written on its text connection directly, so that the envelope goes
+// in one write when the server offers PIPELINING (RFC 2920) and the
+// message, dot-free by construction, in one more.
 type conn struct {
-	s *sender
-	c *gosmtp.Client
+	s          *sender
+	c          *gosmtp.Client
+	pipelining bool
+	smtputf8   bool
+	buf        []byte // the message being sent, reused for the next
 }
 
 func (w *conn) close() {
@@ -508,8 +633,15 @@ func (w *conn) dial(ctx context.Context) error {
 		return &tempError{stage: "connect", err: err}
 	}
 	w.c = c
+	w.pipelining, _ = c.Extension("PIPELINING")
+	w.pipelining = w.pipelining && !noPipelining
+	w.smtputf8, _ = c.Extension("SMTPUTF8")
 	return nil
 }
+
+// noPipelining makes connections wait for each reply even when the
+// server offers PIPELINING (tests of the step-by-step path).
+var noPipelining bool
 
 // isTLSOrAuth spots the dial errors that say the settings are wrong.
 func isTLSOrAuth(err error) bool {
@@ -524,6 +656,10 @@ func isTLSOrAuth(err error) bool {
 
 // send runs one SMTP transaction, dialling first if needed.
 func (w *conn) send(ctx context.Context, from, to string, data []byte) error {
+	if strings.ContainsAny(from+to, "\r\n") {
+		// Refused when the message was made; never written to the wire.
+		return &permanentError{code: 501, text: "the address holds a line break", stage: "RCPT TO"}
+	}
 	if w.c == nil {
 		if err := w.dial(ctx); err != nil {
 			return err
@@ -534,7 +670,7 @@ func (w *conn) send(ctx context.Context, from, to string, data []byte) error {
 		w.drop()
 		return &tempError{stage: "connection", err: err}
 	}
-	stage, err := transact(c, from, to, data)
+	stage, err := w.transact(from, to, data)
 	if err == nil {
 		return nil
 	}
@@ -560,23 +696,113 @@ func (w *conn) send(ctx context.Context, from, to string, data []byte) error {
 	return &tempError{code: tp.Code, text: tp.Msg, stage: stage}
 }
 
-func transact(c *gosmtp.Client, from, to string, data []byte) (string, error) {
-	if err := c.Mail(from); err != nil {
-		return "MAIL FROM", err
+// transact sends MAIL, RCPT and DATA, then the message. It returns the
+// stage that failed and the error: a *textproto.Error for a reply, with
+// the replies of a pipelined envelope all read, else the connection's.
+func (w *conn) transact(from, to string, data []byte) (string, error) {
+	t := w.c.Text
+	mail := "MAIL FROM:<" + from + ">"
+	if w.smtputf8 && (!isASCII(from) || !isASCII(to)) {
+		mail += " SMTPUTF8"
 	}
-	if err := c.Rcpt(to); err != nil {
-		return "RCPT TO", err
+	rcpt := "RCPT TO:<" + to + ">"
+	if w.pipelining {
+		_, _ = t.W.WriteString(mail + "\r\n" + rcpt + "\r\nDATA\r\n")
+		if err := t.W.Flush(); err != nil {
+			return "MAIL FROM", err
+		}
+		_, _, errMail := t.ReadResponse(250)
+		if !isReply(errMail) {
+			return "MAIL FROM", errMail
+		}
+		_, _, errRcpt := t.ReadResponse(25)
+		if !isReply(errRcpt) {
+			return "RCPT TO", errRcpt
+		}
+		_, _, errData := t.ReadResponse(354)
+		if !isReply(errData) {
+			return "DATA", errData
+		}
+		if errMail != nil || errRcpt != nil {
+			if errData == nil {
+				// A server that said go ahead to no recipient gets an
+				// empty message, which it refuses.
+				_, _ = t.W.WriteString(".\r\n")
+				if err := t.W.Flush(); err != nil {
+					return "DATA", err
+				}
+				if _, _, err := t.ReadResponse(250); !isReply(err) {
+					return "DATA", err
+				}
+			}
+			if errMail != nil {
+				return "MAIL FROM", errMail
+			}
+			return "RCPT TO", errRcpt
+		}
+		if errData != nil {
+			return "DATA", errData
+		}
+	} else {
+		for _, c := range []struct {
+			line, stage string
+			code        int
+		}{{mail, "MAIL FROM", 250}, {rcpt, "RCPT TO", 25}, {"DATA", "DATA", 354}} {
+			_, _ = t.W.WriteString(c.line + "\r\n")
+			if err := t.W.Flush(); err != nil {
+				return c.stage, err
+			}
+			if _, _, err := t.ReadResponse(c.code); err != nil {
+				return c.stage, err
+			}
+		}
 	}
-	wc, err := c.Data()
-	if err != nil {
+	// The message and the end-of-data line in one write.
+	wire := append(dotStuff(data), ".\r\n"...)
+	if _, err := t.W.Write(wire); err != nil {
 		return "DATA", err
 	}
-	if _, err := wc.Write(data); err != nil {
-		_ = wc.Close()
+	if err := t.W.Flush(); err != nil {
 		return "DATA", err
 	}
-	if err := wc.Close(); err != nil {
+	if _, _, err := t.ReadResponse(250); err != nil {
 		return "end of DATA", err
 	}
 	return "", nil
+}
+
+// isReply reports whether err is nil or a reply from the server, after
+// which the connection is still in step.
+func isReply(err error) bool {
+	var tp *textproto.Error
+	return err == nil || errors.As(err, &tp)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// dotStuff returns data, ending in CRLF, with a dot doubled at the start
+// of every line (RFC 5321 4.5.2). The composer's messages have none, so
+// this is a scan, not a copy.
+func dotStuff(data []byte) []byte {
+	if !bytes.HasSuffix(data, []byte("\r\n")) {
+		data = append(data[:len(data):len(data)], '\r', '\n')
+	}
+	if data[0] != '.' && !bytes.Contains(data, []byte("\n.")) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+64)
+	for line := range bytes.Lines(data) {
+		if line[0] == '.' {
+			out = append(out, '.')
+		}
+		out = append(out, line...)
+	}
+	return out
 }

@@ -29,6 +29,7 @@ type received struct {
 // faults injects failures: each returns the error to answer with (nil:
 // go on). tries counts the attempts for that recipient so far, from 1.
 type faults struct {
+	mail func(from string) error
 	rcpt func(to string, tries int) error
 	// data may drop the connection instead (drop true) after reading
 	// part of the message.
@@ -102,7 +103,10 @@ type session struct {
 
 func (ss *session) Reset()        { ss.to = "" }
 func (ss *session) Logout() error { return nil }
-func (ss *session) Mail(string, *smtp.MailOptions) error {
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.faults.mail != nil {
+		return ss.s.faults.mail(from)
+	}
 	return nil
 }
 
