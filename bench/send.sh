@@ -8,6 +8,7 @@
 #   SUBS      subscribers in the throughput run (default 10000)
 #   MEM_SUBS  subscribers in the peak-memory run (default 100000; 0 skips it)
 #   PORT      loopback port for smtp-sink (default 2525)
+#   CONCURRENCY  agora's connections and smtp-source's sessions (default 4)
 #   KEEP=1    keep the temp folder and print its path
 #   BENCH_TMP where the temp folder goes (default $TMPDIR or /tmp: a disk,
 #             since the journal's fsyncs are part of what is measured)
@@ -152,18 +153,23 @@ size=$(cat "$TMP"/preview/eml/*.eml | wc -c)
 count=$(ls "$TMP"/preview/eml/*.eml | wc -l)
 size=$((size / count))
 
+read -r load _ </proc/loadavg
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > 0.5 * n) }'; then
+	echo "# warning: load average $load on $(nproc) cpus: other work is running, the rates will be noisy"
+fi
 read -r a_wall a_kib a_rate a_sent < <(run_send "$TMP/run" "$SUBS")
 a_wall_rate=$(awk -v n="$SUBS" -v s="$a_wall" 'BEGIN { printf "%.0f", n / s }')
 
-# smtp-source: 4 sessions (agora's concurrency), each reused for many
-# messages (-d), one recipient each, messages of the digest's average size.
+# smtp-source: as many sessions as agora's connections (CONCURRENCY), each
+# reused for many messages (-d), one recipient each, messages of the
+# digests' average size.
 s_start=$(date +%s.%N)
-"$source_" -d -s 4 -m "$SUBS" -l "$size" -f news@example.org -t reader@example.org "127.0.0.1:$PORT"
+"$source_" -d -s "$CONCURRENCY" -m "$SUBS" -l "$size" -f news@example.org -t reader@example.org "127.0.0.1:$PORT"
 s_end=$(date +%s.%N)
 s_wall=$(awk -v a="$s_start" -v b="$s_end" 'BEGIN { printf "%.2f", b - a }')
 s_rate=$(awk -v n="$SUBS" -v s="$s_wall" 'BEGIN { printf "%.0f", n / s }')
 
-echo "# agora send benchmark: subscribers=$SUBS message_bytes=$size cpus=$(nproc) $(go env GOVERSION) tmp=$TMP"
+echo "# agora send benchmark: subscribers=$SUBS message_bytes=$size sessions=$CONCURRENCY cpus=$(nproc) $(go env GOVERSION) tmp=$TMP"
 printf "%-12s %8s %10s %12s\n" tool wall_s msgs_per_s peak_MiB
 printf "%-12s %8s %10s %12.1f   (send phase alone: %s msg/s)\n" agora "$a_wall" "$a_wall_rate" "$(awk -v k="$a_kib" 'BEGIN{print k/1024}')" "$a_rate"
 printf "%-12s %8s %10s %12s\n" smtp-source "$s_wall" "$s_rate" -
