@@ -113,9 +113,6 @@ type Result struct {
 	HasMore bool
 	// Truncated reports that Summary leaves out part of Content.
 	Truncated bool
-	// WordCount counts the words in Plainify(Content), as strings.Fields
-	// would.
-	WordCount int
 	// TOC lists the h2 and h3 headings in Hugo's markup, or is "" when there
 	// are none.
 	TOC string
@@ -130,20 +127,17 @@ func (r *Renderer) Render(src []byte) Result {
 	if st.moreAt >= 0 {
 		res.HasMore = true
 		res.Summary = strings.TrimRight(content[:st.moreAt], " \t\n") + st.moreClose
-		// The two halves are scanned separately only to learn whether
-		// anything follows the marker; the word count runs across the cut.
-		ws := wordStats{}
-		scanText(content[:st.moreAt], &ws)
-		ws.seen = false
-		startTag := scanText(content[st.moreAt:], &ws)
-		res.Truncated = ws.seen || startTag
-		res.WordCount = ws.count
+		// Only whether anything follows the marker matters here.
+		var rest anyText
+		startTag := scanText(content[st.moreAt:], &rest)
+		res.Truncated = rest.seen || startTag
 		return res
 	}
 
+	// The scan stops one word past the summary: a page's word count is
+	// worked out only if a template asks for it (WordCount).
 	ws := wordStats{limit: summaryWords}
 	scanText(content, &ws)
-	res.WordCount = ws.count
 	res.Summary = stdhtml.EscapeString(string(ws.summary))
 	res.Truncated = ws.count > summaryWords
 	return res

@@ -297,13 +297,19 @@ func TestAutoSummary(t *testing.T) {
 	if !res.Truncated || res.HasMore {
 		t.Errorf("Truncated, HasMore = %v, %v; want true, false", res.Truncated, res.HasMore)
 	}
-	if res.WordCount != 100 {
-		t.Errorf("WordCount = %d, want 100", res.WordCount)
+	if n := WordCount(res.Content); n != 100 {
+		t.Errorf("WordCount = %d, want 100", n)
 	}
 
 	exact := New(Options{}).Render([]byte(strings.Join(words[:70], " ")))
-	if exact.Truncated || exact.WordCount != 70 {
-		t.Errorf("70 words: Truncated = %v, WordCount = %d", exact.Truncated, exact.WordCount)
+	if n := WordCount(exact.Content); exact.Truncated || n != 70 {
+		t.Errorf("70 words: Truncated = %v, WordCount = %d", exact.Truncated, n)
+	}
+	for _, n := range []int{69, 71, 72} { // the scan stops one word past the summary
+		res := New(Options{}).Render([]byte(strings.Join(words[:n], " ")))
+		if res.Truncated != (n > 70) {
+			t.Errorf("%d words: Truncated = %v", n, res.Truncated)
+		}
 	}
 
 	escaped := New(Options{}).Render([]byte("a `<b>` & c"))
@@ -329,8 +335,8 @@ func TestWordCountMatchesFields(t *testing.T) {
 	r := New(Options{})
 	for _, src := range srcs {
 		res := r.Render([]byte(src))
-		if want := len(strings.Fields(Plainify(res.Content))); res.WordCount != want {
-			t.Errorf("%.30q: WordCount = %d, want %d", src, res.WordCount, want)
+		if want := len(strings.Fields(Plainify(res.Content))); WordCount(res.Content) != want {
+			t.Errorf("%.30q: WordCount = %d, want %d", src, WordCount(res.Content), want)
 		}
 	}
 }

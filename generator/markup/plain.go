@@ -22,12 +22,15 @@ func Plainify(html string) string {
 type textSink interface {
 	text(s string)
 	char(r rune)
+	// full reports that the sink has all it needs: scanning stops.
+	full() bool
 }
 
 type plainBuilder struct{ strings.Builder }
 
 func (b *plainBuilder) text(s string) { b.WriteString(s) }
 func (b *plainBuilder) char(r rune)   { b.WriteRune(r) }
+func (b *plainBuilder) full() bool    { return false }
 
 // scanText feeds the text of html to sink and reports whether html holds
 // a start tag. A '<' that can't begin a tag is text, as in a browser.
@@ -57,6 +60,9 @@ func scanText(html string, sink textSink) (startTag bool) {
 			}
 			startTag = startTag || isStart
 			i, start = end, end
+			if sink.full() {
+				return startTag
+			}
 		case amp >= 0:
 			i = amp
 			n := decodeRef(html[i:], sink, html[start:i])
@@ -66,6 +72,9 @@ func scanText(html string, sink textSink) (startTag bool) {
 			}
 			i += n
 			start = i
+			if sink.full() {
+				return startTag
+			}
 		default:
 			if start < len(html) {
 				sink.text(html[start:])
@@ -335,6 +344,27 @@ func (w *wordStats) count1(s string) {
 		seen = seen || inWord
 	}
 	w.count, w.inWord, w.seen = count, inWord, seen
+}
+
+// full is true once a summary-limited count has gone past the summary:
+// whether there is more is then known, and the rest is not read.
+func (w *wordStats) full() bool { return w.limit > 0 && w.count > w.limit }
+
+// anyText records whether an HTML fragment holds any text.
+type anyText struct{ seen bool }
+
+func (a *anyText) text(s string) {
+	a.seen = a.seen || strings.TrimFunc(s, unicode.IsSpace) != ""
+}
+func (a *anyText) char(r rune) { a.seen = a.seen || !unicode.IsSpace(r) }
+func (a *anyText) full() bool  { return a.seen }
+
+// WordCount counts the words of html's text, as strings.Fields would
+// split Plainify(html).
+func WordCount(html string) int {
+	var w wordStats
+	scanText(html, &w)
+	return w.count
 }
 
 func (w *wordStats) char(r rune) {

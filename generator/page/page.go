@@ -45,6 +45,8 @@ type Page struct {
 	keepContent bool
 	released    bool
 	renderErr   error
+	words       int // WordCount, once wordsKnown
+	wordsKnown  bool
 
 	pager    *Pager
 	pagerNum int
@@ -255,7 +257,21 @@ func (p *Page) Truncated() bool {
 	return p.render().Truncated
 }
 
-func (p *Page) WordCount() int { return p.render().WordCount }
+// WordCount counts the words of the Content, as Hugo does. It is worked
+// out the first time a template asks, not for every page of every build.
+func (p *Page) WordCount() int {
+	p.mu.Lock()
+	n, known := p.words, p.wordsKnown
+	p.mu.Unlock()
+	if known {
+		return n
+	}
+	n = markup.WordCount(string(p.Content()))
+	p.mu.Lock()
+	p.words, p.wordsKnown = n, true
+	p.mu.Unlock()
+	return n
+}
 
 // ReadingTime is in minutes at 213 words a minute, Hugo's figure.
 func (p *Page) ReadingTime() int {

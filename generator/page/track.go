@@ -262,6 +262,7 @@ func (p *Page) ResetBody() {
 	p.rendered = markup.Result{}
 	p.released = false
 	p.renderErr = nil
+	p.wordsKnown = false
 }
 
 // MarkReached records that the current unit renders p itself: an edit
