@@ -39,7 +39,6 @@ type Options struct {
 	BuildFuture   bool
 	BuildExpired  bool
 	Markdown      *markup.Renderer
-	AbsoluteLinks bool // serve mode may need it later; unused for now
 	// Tracker, when set, records which unit of work reads which page's
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
