@@ -34,11 +34,11 @@ const (
 
 // Options are the build's choices that decide which pages exist.
 type Options struct {
-	Now           time.Time
-	BuildDrafts   bool
-	BuildFuture   bool
-	BuildExpired  bool
-	Markdown      *markup.Renderer
+	Now          time.Time
+	BuildDrafts  bool
+	BuildFuture  bool
+	BuildExpired bool
+	Markdown     *markup.Renderer
 	// Tracker, when set, records which unit of work reads which page's
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
