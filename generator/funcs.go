@@ -49,7 +49,7 @@ func funcs(site *page.Site, current func() *page.Site, set *tpl.Set) template.Fu
 		"partial":       set.Partial,
 		"partialCached": func(name string, data any, _ ...any) (template.HTML, error) { return set.Partial(name, data) },
 		"site":          current,
-		"now":           func() time.Time { return site.Now() },
+		"now":           func() time.Time { return current().Now() },
 		"hugo":          func() hugoInfo { return info },
 	}
 	for name, fn := range bound {

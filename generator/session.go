@@ -83,8 +83,18 @@ func (s *Session) full(ctx context.Context) (*Result, error) {
 // destination keeps the last good build.
 func (s *Session) Update(ctx context.Context, changed []string) (*Update, error) {
 	start := time.Now()
-	u, ok, err := s.inPlace(ctx, changed)
-	if !ok {
+	var u *Update
+	ok, err := false, error(nil)
+	if s.clockHolds(start) {
+		u, ok, err = s.inPlace(ctx, changed)
+	}
+	if !ok && s.b != nil && s.b.opt.Now.Year() == s.clockNow(start).Year() {
+		// A live clock moves on: the new model is built on it, so a
+		// page dated a moment ago (agora new) is published, as in a
+		// build made now. A new year changes every page's footer.
+		if s.opt.Now.IsZero() {
+			s.b.opt.Now = start
+		}
 		u, ok, err = s.newModel(ctx, changed)
 	}
 	if ok {
@@ -98,6 +108,25 @@ func (s *Session) Update(ctx context.Context, changed []string) (*Update, error)
 		return nil, err
 	}
 	return &Update{Full: true, Result: res, Duration: time.Since(start)}, nil
+}
+
+// clockNow is the clock a build started at t would use.
+func (s *Session) clockNow(t time.Time) time.Time {
+	if s.opt.Now.IsZero() {
+		return t
+	}
+	return s.opt.Now
+}
+
+// clockHolds reports whether the model in memory is still the one a
+// build at t would make: no page was due to be published or to expire
+// and no event to start or end since it was built.
+func (s *Session) clockHolds(t time.Time) bool {
+	if s.b == nil || !s.opt.Now.IsZero() {
+		return s.b != nil
+	}
+	until := s.b.site.ValidUntil()
+	return until.IsZero() || t.Before(until)
 }
 
 // markdownEdits maps each changed path to its path below content/, or

@@ -75,8 +75,16 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 // agora build of root writes.
 func sameAsFullBuild(t *testing.T, root, served, step string) {
 	t.Helper()
+	sameAsBuild(t, sessionOptions(root, ""), served, step)
+}
+
+// sameAsBuild fails the test unless served holds exactly what agora build
+// with opt writes.
+func sameAsBuild(t *testing.T, opt Options, served, step string) {
+	t.Helper()
 	fresh := filepath.Join(t.TempDir(), "fresh")
-	if _, err := Build(context.Background(), sessionOptions(root, fresh)); err != nil {
+	opt.Destination = fresh
+	if _, err := Build(context.Background(), opt); err != nil {
 		t.Fatalf("%s: full build: %v", step, err)
 	}
 	want, got := readTree(t, fresh), readTree(t, served)
@@ -395,4 +403,30 @@ func TestSessionIgnoresTemporaryFiles(t *testing.T) {
 	if u, err := s.Update(context.Background(), []string{"content/tips/sedGone"}); err != nil || u == nil || u.Full {
 		t.Errorf("only a vanished temporary file: %+v, %v; want an empty incremental update", u, err)
 	}
+}
+
+// TestSessionLiveClock: with serve's running clock, a page dated after
+// the session started (as agora new writes it) is published on its next
+// update, as a build made then would publish it.
+func TestSessionLiveClock(t *testing.T) {
+	root := copyExampleHub(t)
+	served := filepath.Join(t.TempDir(), "public")
+	opt := Options{Source: root, Destination: served, BaseURL: "https://example.org/hub/"}
+	s, _, err := Open(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the new page's date is in whole seconds
+	page := fmt.Sprintf("+++\ntitle = \"Dated now\"\ndate = %s\n+++\nJust written.\n", time.Now().UTC().Format(time.RFC3339))
+	if err := os.WriteFile(filepath.Join(root, "content", "tips", "dated-now.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(context.Background(), []string{"content/tips/dated-now.md"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(served, "tips", "dated-now", "index.html")); err != nil {
+		t.Fatalf("the page dated after serve started is not served: %v", err)
+	}
+	opt.Destination = ""
+	sameAsBuild(t, opt, served, "live clock")
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // This file lets serve compare two models of one site, built before and
@@ -131,7 +132,25 @@ func (s *Site) Fingerprints() map[string]string {
 			fmt.Fprintf(h, "%s\x00%t\x00", p.src.Rel, p.src.Meta.Draft)
 			h.Write(p.src.FrontMatter())
 		}
+		if e := s.events.byPage[p]; e != nil {
+			// What the build clock decides about an event shows on it.
+			fmt.Fprintf(h, "%t\x00%t\x00", e.Upcoming(), e.InProgress())
+		}
 		out[p.path] = string(h.Sum(nil))
 	}
 	return out
 }
+
+// changesAt notes a moment at which the model built at the build clock
+// would be different: a future page is published, a page expires, an
+// event starts or ends.
+func (s *Site) changesAt(t time.Time) {
+	if t.After(s.now) && (s.validUntil.IsZero() || t.Before(s.validUntil)) {
+		s.validUntil = t
+	}
+}
+
+// ValidUntil is the first moment after the build clock at which a build
+// would make a different model (zero: none is known). serve, whose clock
+// runs, builds a new model once it is reached.
+func (s *Site) ValidUntil() time.Time { return s.validUntil }

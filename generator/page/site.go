@@ -66,6 +66,7 @@ type Site struct {
 	files      []content.StaticFile
 	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
 	tracker    *Tracker  // set by serve's tracked builds; see track.go
+	validUntil time.Time // see ValidUntil
 	Skipped    Skipped
 	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
@@ -202,7 +203,13 @@ func (s *Site) excluded(src *content.Source, opt Options) bool {
 	case !opt.BuildExpired && !m.ExpiryDate.IsZero() && !m.ExpiryDate.After(opt.Now):
 		s.Skipped.Expired++
 	default:
+		if !opt.BuildExpired {
+			s.changesAt(m.ExpiryDate)
+		}
 		return false
+	}
+	if !m.Draft || opt.BuildDrafts {
+		s.changesAt(publishDate(m)) // a future page appears then
 	}
 	return true
 }

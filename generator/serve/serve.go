@@ -213,14 +213,19 @@ func (s *Server) update(ctx context.Context, changed []string) error {
 		if err != nil {
 			return err
 		}
+		moved := s.session != nil
 		s.session, s.sessionBase = session, base
 		s.logf("%s", res)
+		if moved {
+			s.logf("The base path changed: serving at %s", s.URL())
+		}
 		return nil
 	}
 	u, err := s.session.Update(ctx, changed)
 	if err != nil {
 		return err
 	}
+	changed = s.named(changed)
 	if u.Full {
 		s.logf("Rebuilt everything after changes to %s: %s", summarize(changed), u.Result)
 	} else {
@@ -295,6 +300,22 @@ func (s *Server) notFound(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNotFound)
 	_, _ = w.Write(injectScript(body))
+}
+
+// named leaves out of the log the files that came and went within one
+// save: sed's and some editors' temporary files.
+func (s *Server) named(changed []string) []string {
+	var out []string
+	for _, c := range changed {
+		_, err := os.Lstat(filepath.Join(s.opt.Build.Source, filepath.FromSlash(c)))
+		if err == nil || path.Ext(c) == ".md" || path.Ext(c) == ".html" || c == "site.toml" {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return changed
+	}
+	return out
 }
 
 // onlyCSS reports whether every changed file is a stylesheet, which the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -360,4 +361,33 @@ func TestWatcherRelevant(t *testing.T) {
 
 func optionsFor(root string) generator.Options {
 	return generator.Options{Source: root, Now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+}
+
+// TestServeRenamedFolder: a folder renamed under content/ is watched under
+// its new name, so edits inside it still rebuild.
+func TestServeRenamedFolder(t *testing.T) {
+	root := smallSite(t)
+	write(t, filepath.Join(root, "content", "tips", "bundle", "index.md"), "+++\ntitle = \"Bundle\"\ndate = 2026-01-02T09:00:00Z\n+++\nFirst.\n")
+	srv, _, _ := startServer(t, root)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream := events(t, ctx, "http://"+srv.ln.Addr().String()+eventsPath)
+	next(t, stream)
+
+	if err := os.Rename(filepath.Join(root, "content", "tips", "bundle"), filepath.Join(root, "content", "tips", "moved")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(t, stream); ev.name != "reload" {
+		t.Fatalf("after the rename: %+v", ev)
+	}
+	for i := 1; i <= 3; i++ {
+		text := fmt.Sprintf("Edit %d after the move.", i)
+		saveLikeAnEditor(t, filepath.Join(root, "content", "tips", "moved", "index.md"), "+++\ntitle = \"Bundle\"\ndate = 2026-01-02T09:00:00Z\n+++\n"+text+"\n")
+		if ev := next(t, stream); ev.name != "reload" {
+			t.Fatalf("edit %d in the renamed folder: %+v", i, ev)
+		}
+		if _, body := get(t, srv.URL()+"tips/moved/"); !strings.Contains(body, text) {
+			t.Fatalf("edit %d in the renamed folder is not served", i)
+		}
+	}
 }

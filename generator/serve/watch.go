@@ -73,6 +73,59 @@ func (w *watcher) addTree(dir string) error {
 	return nil
 }
 
+// resync makes the watches match the folders on disk. A renamed folder
+// keeps its inotify watch under the old name, or loses it, depending on
+// the order the kernel's events arrive in, so after each burst of changes
+// watches of folders that are gone are dropped and every folder of the
+// watched trees that is not watched is added.
+func (w *watcher) resync() error {
+	watched := map[string]bool{}
+	stale := false
+	for _, p := range w.fs.WatchList() {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			_ = w.fs.Remove(p)
+			stale = true
+			continue
+		}
+		watched[p] = true
+	}
+	if stale {
+		// The watch just dropped may have been the one inotify shares
+		// with the folder's new name: watch every folder afresh.
+		for p := range watched {
+			_ = w.fs.Remove(p)
+		}
+		clear(watched)
+		if err := w.fs.Add(w.root); err != nil {
+			return fmt.Errorf("watching %s: %w", w.root, err)
+		}
+	}
+	for _, d := range watchedDirs {
+		err := filepath.WalkDir(filepath.Join(w.root, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if !e.IsDir() {
+				return nil
+			}
+			if strings.HasPrefix(e.Name(), ".") && p != filepath.Join(w.root, d) {
+				return filepath.SkipDir
+			}
+			if !watched[p] {
+				return w.fs.Add(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("watching %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
 // relevant reports whether a change to p (absolute) can change the site.
 func (w *watcher) relevant(p string) bool {
 	rel, err := filepath.Rel(w.root, p)
@@ -150,6 +203,9 @@ func (w *watcher) run(ctx context.Context, out chan<- []string, errs chan<- erro
 			}
 			sendErr(ctx, errs, fmt.Errorf("watching %s: %w", w.root, err))
 		case <-timer.C:
+			if err := w.resync(); err != nil {
+				sendErr(ctx, errs, err)
+			}
 			batch := make([]string, 0, len(pending))
 			for p := range pending {
 				batch = append(batch, p)
