@@ -488,6 +488,9 @@ func (s *Site) checkOutputs(errs *diag.List) {
 		owner[out] = who
 	}
 	for _, p := range s.all {
+		if p.path == "" {
+			continue // its bad slug or url is already reported
+		}
 		who, file, line := p.path, "", func() int { return 0 }
 		if p.src != nil {
 			who, file, line = p.src.Path, p.src.Path, func() int { return p.src.Line("url") }

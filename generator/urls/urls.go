@@ -90,6 +90,14 @@ func ParseBase(raw string) (Base, error) {
 	if u.Scheme != "" && u.Host == "" {
 		return Base{}, fmt.Errorf("baseURL %q: has no host", raw)
 	}
+	if u.Scheme == "" && (u.Host != "" || !strings.HasPrefix(u.Path, "/")) {
+		// "example.org/hub" parses as a relative path, and every link
+		// built on it would be relative to the page it is on.
+		return Base{}, fmt.Errorf("baseURL %q: want a full address such as https://example.org/hub/ (or a path starting with /)", raw)
+	}
+	if strings.ContainsAny(u.Path, " \t") {
+		return Base{}, fmt.Errorf("baseURL %q: must not contain spaces", raw)
+	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return Base{}, fmt.Errorf("baseURL %q: must not have a query or fragment", raw)
 	}

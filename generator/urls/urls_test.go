@@ -81,7 +81,7 @@ func TestBase(t *testing.T) {
 			t.Errorf("%s Abs(%q) = %q, want %q", c.base, c.in, got, c.abs)
 		}
 	}
-	for _, bad := range []string{"ftp://x.org/", "https:///nohost", "https://x.org/?q=1", "::"} {
+	for _, bad := range []string{"ftp://x.org/", "https:///nohost", "https://x.org/?q=1", "::", "example.org/sub", "not a url", "//example.org/hub/", "/a b/"} {
 		if _, err := ParseBase(bad); err == nil {
 			t.Errorf("ParseBase(%q) accepted", bad)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/agora-hub/agora/generator"
 	"github.com/agora-hub/agora/generator/plan"
 	"github.com/agora-hub/agora/generator/scaffold"
+	"github.com/agora-hub/agora/generator/urls"
 )
 
 // Exit codes.
@@ -226,6 +227,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if opt.Now, err = parseNow(now); err != nil {
 		return err
 	}
+	if opt.BaseURL != "" {
+		if _, err := urls.ParseBase(opt.BaseURL); err != nil {
+			return &usageError{fmt.Sprintf("--baseURL: %v", err)}
+		}
+	}
 	res, err := generator.Build(ctx, opt)
 	if err != nil {
 		return err
@@ -262,7 +268,7 @@ func runNew(_ context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Created a new site in %s (%d files).\nNext:\n  cd %s\n  agora new tips/my-first-tip.md\n  agora build\n", pos[1], len(files), pos[1])
+		fmt.Fprintf(e.stdout, "Created a new site in %s (%d files).\nNext:\n  cd %s\n  agora new tips/my-first-tip.md\n  agora serve -D    (a new page is a draft: -D shows drafts)\n", pos[1], len(files), pos[1])
 		return nil
 	case len(pos) == 1 && pos[0] != "site":
 		t, err := parseNow(now)

@@ -57,6 +57,7 @@ func TestBadInputLeavesPublicUntouched(t *testing.T) {
 		{"alias traversal", "-- content/tips/al.md --\n+++\naliases = [\"/../../x/\"]\n+++\n", []string{"content/tips/al.md:2: aliases:"}},
 		{"template exec error", "-- layouts/_default/single.html --\n{{ define \"main\" }}\n<h1>{{ .Nope }}</h1>{{ end }}\n", []string{"layouts/_default/single.html:2:", "Nope", "rendering content/tips/a.md"}},
 		{"template parse error", "-- layouts/_default/list.html --\n{{ define \"main\" }}\n{{ if }}{{ end }}\n", []string{"layouts/_default/list.html:2:", "missing value for if"}},
+		{"baseURL without a scheme", "-- site.toml --\ntitle = \"Hub\"\nbaseURL = \"example.org/hub\"\n", []string{"site.toml:2: baseURL \"example.org/hub\": want a full address"}},
 		{"wrong type", "-- content/tips/d.md --\n+++\ntitle = \"D\"\ndate = 5\n+++\n", []string{"content/tips/d.md:3: date: want a date"}},
 		{"bad timezone", "-- site.toml --\ntitle = \"Hub\"\ntimezone = \"Mars/Olympus\"\n", []string{"site.toml:2: timezone \"Mars/Olympus\""}},
 		{"duplicate URL", "-- content/tips/b.md --\n+++\ntitle = \"B\"\nslug = \"a\"\n+++\n", []string{"URL /tips/a/ is also produced by"}},
@@ -85,6 +86,9 @@ func TestBadInputLeavesPublicUntouched(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, stderr)
 				}
 			}
+			if tc.name != "duplicate URL" && strings.Contains(stderr, "is also produced by") {
+				t.Errorf("a second, spurious error:\n%s", stderr)
+			}
 			if after := testsite.Hashes(t, public); !maps.Equal(before, after) {
 				t.Errorf("public/ changed after a failed build")
 			}
@@ -103,6 +107,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"build", "--nope"}, "flag provided but not defined: -nope"},
 		{[]string{"build", "--now", "yesterday"}, "want RFC 3339"},
+		{[]string{"build", "-b", "example.org/sub"}, "want a full address"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"new"}, "agora new site DIR"},
 		{[]string{"new", "content/../notes.md"}, "goes outside content/"},
