@@ -130,7 +130,42 @@ func TOMLMessage(err error) string {
 	if errors.As(err, &pe) {
 		return pe.Message
 	}
-	return strings.TrimPrefix(err.Error(), "toml: ")
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	// A decoding error reads `line 7 (last key "paginate"): incompatible
+	// types: TOML value has type string; destination has type integer`;
+	// the caller prints the line, and the key and types read better as
+	// `paginate: want integer, got string`.
+	if m := tomlDecodeError.FindStringSubmatch(msg); m != nil {
+		key, rest := m[1], m[2]
+		if t := tomlTypes.FindStringSubmatch(rest); t != nil {
+			rest = fmt.Sprintf("want %s, got %s", article(t[2]), article(t[1]))
+		}
+		return key + ": " + rest
+	}
+	return msg
+}
+
+var (
+	tomlDecodeError = regexp.MustCompile(`^line \d+ \(last key "([^"]+)"\): (.*)$`)
+	tomlTypes       = regexp.MustCompile(`incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+)
+
+func article(typ string) string {
+	switch typ {
+	case "integer", "int64":
+		return "a whole number"
+	case "string":
+		return "a string"
+	case "float", "float64":
+		return "a number"
+	case "bool", "boolean":
+		return "true or false"
+	case "slice", "array":
+		return "a list"
+	case "map", "struct":
+		return "a table"
+	}
+	return typ
 }
 
 // KeyLine finds the 1-based line where the dotted key is set in TOML source,

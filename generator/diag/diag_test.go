@@ -1,6 +1,8 @@
 package diag
 
 import (
+	"github.com/BurntSushi/toml"
+
 	"errors"
 	"strings"
 	"testing"
@@ -58,5 +60,26 @@ func TestListSortsByPosition(t *testing.T) {
 	}
 	if !strings.HasPrefix(At("", 0, "plain").Error(), "plain") {
 		t.Error("an error with no file should print just the message")
+	}
+}
+
+func TestTOMLMessage(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"paginate = \"ten\"\n", "paginate: want a whole number, got a string"},
+		{"a = 1\nunsafe = 3\n", "unsafe: want true or false, got a whole number"},
+	}
+	for _, tc := range tests {
+		var v struct {
+			Paginate int  `toml:"paginate"`
+			Unsafe   bool `toml:"unsafe"`
+			A        int  `toml:"a"`
+		}
+		_, err := toml.Decode(tc.src, &v)
+		if err == nil {
+			t.Fatalf("%q decoded", tc.src)
+		}
+		if got := TOMLMessage(err); got != tc.want {
+			t.Errorf("TOMLMessage(%q) = %q, want %q", err, got, tc.want)
+		}
 	}
 }
