@@ -273,13 +273,15 @@ func subscribersImport(ctx context.Context, e *env, args []string) error {
 	if pending {
 		status = subscriber.Pending
 	}
-	consent := subscriber.Consent{At: time.Now(), How: "import:" + filepath.Base(file)}
+	now := time.Now()
+	// Rows with a consent record of their own (Agora's export) keep it.
+	consent := subscriber.Consent{At: now, How: "import:" + filepath.Base(file)}
 	r, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	read, err := csvimport.Read(r, csvimport.Options{File: file, Status: status, Consent: consent})
+	read, err := csvimport.Read(r, csvimport.Options{File: file, Status: status, Consent: consent, Now: now})
 	if err != nil {
 		return err
 	}
@@ -292,7 +294,7 @@ func subscribersImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}
-	reportImport(e.stdout, file, status, dryRun, read, res)
+	reportImport(e.stdout, file, dryRun, read, res)
 	if len(read.Bad) > 0 {
 		var errs diag.List
 		for _, err := range read.Bad {
@@ -304,19 +306,35 @@ func subscribersImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func reportImport(w io.Writer, file string, status subscriber.Status, dryRun bool, read *csvimport.Result, res store.Imported) {
+func reportImport(w io.Writer, file string, dryRun bool, read *csvimport.Result, res store.Imported) {
+	// The added rows by the status stored: a file may say some people
+	// unsubscribed or bounced, and those are not subscribers to be mailed.
+	var byStatus []string
+	for _, st := range subscriber.Statuses {
+		if n := res.ByStatus[st]; n > 0 {
+			byStatus = append(byStatus, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	added := plural(res.Added, "new subscriber", "new subscribers")
+	if len(byStatus) > 0 {
+		added += " (" + strings.Join(byStatus, ", ") + ")"
+	}
 	if dryRun {
-		fmt.Fprintf(w, "Dry run of %s, nothing written: %s would be added (%s); %s on the list would be left as they are.\n",
-			file, plural(res.Added, "new subscriber", "new subscribers"), status, plural(res.Existing, "address already", "addresses already"))
+		fmt.Fprintf(w, "Dry run of %s, nothing written: %s would be added; %s on the list would be left as they are.\n",
+			file, added, plural(res.Existing, "address already", "addresses already"))
 	} else {
-		fmt.Fprintf(w, "Imported %s: %s added (%s); %s on the list, left as they are.\n",
-			file, plural(res.Added, "new subscriber", "new subscribers"), status, plural(res.Existing, "address already", "addresses already"))
+		fmt.Fprintf(w, "Imported %s: %s added; %s on the list, left as they are.\n",
+			file, added, plural(res.Existing, "address already", "addresses already"))
 	}
 	if res.Suppressed > 0 {
 		fmt.Fprintf(w, "  %d of those unsubscribed or bounced: an import never subscribes them again.\n", res.Suppressed)
 	}
 	if res.Differ > 0 {
 		fmt.Fprintf(w, "  %d of those have other details in the file: 'agora subscribers add --force' changes one.\n", res.Differ)
+	}
+	if n := res.ByStatus[subscriber.Unsubscribed] + res.ByStatus[subscriber.Bounced]; n > 0 {
+		fmt.Fprintf(w, "%s marked unsubscribed or bounced (cleaned) in the file, and kept so: no mail goes to them.\n",
+			plural(n, "new address was", "new addresses were"))
 	}
 	if n := len(read.Duplicates); n > 0 {
 		lines := make([]string, n)

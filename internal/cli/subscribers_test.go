@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/agora-hub/agora/internal/testsite"
 )
@@ -143,7 +144,7 @@ func TestSubscribersImport(t *testing.T) {
 	}
 
 	code, out, stderr := run(t, "subscribers", "import", file, "--dry-run", "-s", dir)
-	if code != 1 || !strings.Contains(out, "Dry run of "+file+", nothing written: 2 new subscribers would be added (active)") || len(listJSON(t, dir)) != 0 {
+	if code != 1 || !strings.Contains(out, "Dry run of "+file+", nothing written: 2 new subscribers (2 active) would be added") || len(listJSON(t, dir)) != 0 {
 		t.Errorf("--dry-run: exit %d, %q, %q", code, out, stderr)
 	}
 
@@ -156,7 +157,7 @@ func TestSubscribersImport(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	for _, want := range []string{"Imported " + file + ": 2 new subscribers added (active); 0 addresses already on the list, left as they are.", "Merged 1 row that repeats an address: line 7 (ada@example.org, first on line 2)"} {
+	for _, want := range []string{"Imported " + file + ": 2 new subscribers (2 active) added; 0 addresses already on the list, left as they are.", "Merged 1 row that repeats an address: line 7 (ada@example.org, first on line 2)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
@@ -168,7 +169,7 @@ func TestSubscribersImport(t *testing.T) {
 
 	// Again: nothing new, nothing changed.
 	code, out, _ = run(t, "subscribers", "import", file, "-s", dir)
-	if code != 1 || !strings.Contains(out, "0 new subscribers added (active); 2 addresses already on the list, left as they are.") {
+	if code != 1 || !strings.Contains(out, "0 new subscribers added; 2 addresses already on the list, left as they are.") {
 		t.Errorf("second import: exit %d\n%s", code, out)
 	}
 	if again := listJSON(t, dir); !slices.EqualFunc(got, again, func(a, b listed) bool { return a.Email == b.Email && a.Status == b.Status && a.Created == b.Created }) {
@@ -182,53 +183,145 @@ func TestSubscribersImport(t *testing.T) {
 }
 
 // TestSubscribersExportImportRoundTrip moves a list from one hub to
-// another through `export` and `import` and checks nothing is lost,
-// suppressions included.
+// another through `export` and `import` and checks nothing is lost:
+// statuses (suppressions above all), consent records, created and updated
+// times. Exporting the new hub gives the very same bytes.
 func TestSubscribersExportImportRoundTrip(t *testing.T) {
 	from, to := hub(t), hub(t)
 	for _, args := range [][]string{
 		{"add", "ada@example.org", "--name", "Ada, Countess of Lovelace", "--topics", "go,meetups"},
 		{"add", "bo@example.org", "--pending"},
 		{"add", "cy@bücher.de", "--name", "Cy \"the Third\""},
+		{"add", "di@example.org", "--topics", "go"},
 	} {
 		if code, _, stderr := run(t, append(append([]string{"subscribers"}, args...), "-s", from)...); code != 0 {
 			t.Fatalf("%q: %s", args, stderr)
 		}
 	}
-	csvFile := filepath.Join(t.TempDir(), "hub.csv")
-	code, out, stderr := run(t, "subscribers", "export", "-s", from)
+	// Someone who said no, and someone whose mail bounced: an import
+	// that brought them back would mail them.
+	old := filepath.Join(t.TempDir(), "old.csv")
+	if err := os.WriteFile(old, []byte("email,status\ngus@example.org,unsubscribed\nhal@example.org,cleaned\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "subscribers", "import", old, "-s", from); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	// The times have a second's precision in the export: a second later,
+	// an import that set them to its own clock could not give them back.
+	time.Sleep(1100 * time.Millisecond)
+
+	code, exported, stderr := run(t, "subscribers", "export", "-s", from)
 	if code != 0 {
 		t.Fatalf("export: %s", stderr)
 	}
-	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || len(records) != 4 || !slices.Equal(records[0], []string{"email", "name", "topics", "status", "consent_at", "consent_how", "created", "updated"}) {
-		t.Fatalf("export CSV: %v\n%s", err, out)
+	records, err := csv.NewReader(strings.NewReader(exported)).ReadAll()
+	if err != nil || len(records) != 7 || !slices.Equal(records[0], []string{"email", "name", "topics", "status", "consent_at", "consent_how", "created", "updated"}) {
+		t.Fatalf("export CSV: %v\n%s", err, exported)
 	}
-	if records[1][5] != "cli" {
-		t.Errorf("consent how %q", records[1][5])
-	}
-	if err := os.WriteFile(csvFile, []byte(out), 0o644); err != nil {
+	csvFile := filepath.Join(t.TempDir(), "exp.csv")
+	if err := os.WriteFile(csvFile, []byte(exported), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := run(t, "subscribers", "import", csvFile, "-s", to); code != 0 {
-		t.Fatalf("import of an export: %s", stderr)
+	code, out, stderr := run(t, "subscribers", "import", csvFile, "-s", to)
+	if code != 0 || !strings.Contains(out, "6 new subscribers (3 active, 1 pending, 1 unsubscribed, 1 bounced) added") {
+		t.Fatalf("import of an export: exit %d\n%s%s", code, out, stderr)
 	}
-	a, b := listJSON(t, from), listJSON(t, to)
-	same := func(x, y listed) bool {
-		return x.Email == y.Email && x.Name == y.Name && slices.Equal(x.Topics, y.Topics) && x.Status == y.Status
+	code, again, stderr := run(t, "subscribers", "export", "-s", to)
+	if code != 0 {
+		t.Fatalf("export: %s", stderr)
 	}
-	if !slices.EqualFunc(a, b, same) {
-		t.Errorf("round trip lost something:\n%+v\n%+v", a, b)
+	if again != exported {
+		t.Errorf("the round trip changed the export:\n%s\n----- after import and export:\n%s", exported, again)
+	}
+	if strings.Contains(again, "import:exp.csv") {
+		t.Errorf("consent records replaced by the import's:\n%s", again)
 	}
 
 	code, out, _ = run(t, "subscribers", "export", "--format", "json", "-s", to)
 	var full []map[string]any
-	if err := json.Unmarshal([]byte(out), &full); code != 0 || err != nil || len(full) != 3 {
+	if err := json.Unmarshal([]byte(out), &full); code != 0 || err != nil || len(full) != 6 {
 		t.Fatalf("export json: %v\n%s", err, out)
 	}
 	consent, _ := full[0]["consent"].(map[string]any)
-	if consent["how"] != "import:hub.csv" || full[0]["updated"] == nil {
-		t.Errorf("export json object %v", full[0])
+	if consent["how"] != "cli" || consent["at"] != records[1][4] || full[0]["created"] != records[1][6] || full[0]["updated"] != records[1][7] {
+		t.Errorf("export json object %v, want the consent and times of %q", full[0], records[1])
+	}
+}
+
+// TestSubscribersImportStatusCounts: the summary counts the new rows by
+// the status they were stored with, not by the one asked for.
+func TestSubscribersImportStatusCounts(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		args      []string
+		want      []string
+		active    int
+	}{
+		{"unsubscribed and cleaned rows", "email;name;status\ngus@example.org;Gus;unsubscribed\nhal@example.org;Hal;cleaned\nivy@example.org;Ivy;subscribed\n", nil,
+			[]string{"3 new subscribers (1 active, 1 unsubscribed, 1 bounced) added;", "2 new addresses were marked unsubscribed or bounced (cleaned) in the file, and kept so"}, 1},
+		{"--pending", "email,status\na@example.org,\nb@example.org,unsubscribed\n", []string{"--pending"},
+			[]string{"2 new subscribers (1 pending, 1 unsubscribed) added;", "1 new address was marked unsubscribed"}, 0},
+		{"--dry-run", "email,status\na@example.org,active\nb@example.org,bounced\n", []string{"--dry-run"},
+			[]string{"2 new subscribers (1 active, 1 bounced) would be added;"}, 0},
+		{"everyone subscribed", "email\na@example.org\nb@example.org\n", nil,
+			[]string{"2 new subscribers (2 active) added;"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := hub(t)
+			file := filepath.Join(t.TempDir(), "s.csv")
+			if err := os.WriteFile(file, []byte(tc.csv), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := run(t, append([]string{"subscribers", "import", file, "-s", dir}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, "(active)") {
+				t.Errorf("stdout still says every new row is active:\n%s", out)
+			}
+			if got := len(listJSON(t, dir, "--status", "active")); got != tc.active {
+				t.Errorf("%d active, want %d", got, tc.active)
+			}
+		})
+	}
+}
+
+// TestSubscribersImportBadHistory: the consent and time columns of
+// Agora's export are checked, and a bad value is a bad row at its line.
+func TestSubscribersImportBadHistory(t *testing.T) {
+	const header = "email,name,topics,status,consent_at,consent_how,created,updated\n"
+	for _, tc := range []struct {
+		name, row, want string
+	}{
+		{"consent time not a time", "a@example.org,,,active,yesterday,cli,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z", `consent_at "yesterday": want a time such as`},
+		{"created not a time", "a@example.org,,,active,2025-01-01T00:00:00Z,cli,2025-13-01,2025-01-01T00:00:00Z", `created "2025-13-01": want a time`},
+		{"updated in the future", "a@example.org,,,active,2025-01-01T00:00:00Z,cli,2025-01-01T00:00:00Z,2999-01-01T00:00:00Z", `updated "2999-01-01T00:00:00Z" is in the future`},
+		{"updated before created", "a@example.org,,,active,2025-01-01T00:00:00Z,cli,2025-02-01T00:00:00Z,2025-01-01T00:00:00Z", "updated 2025-01-01T00:00:00Z is before created 2025-02-01T00:00:00Z"},
+		{"time without how", "a@example.org,,,active,2025-01-01T00:00:00Z,,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z", "consent_at without consent_how"},
+		{"how without time", "a@example.org,,,active,,form,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z", `consent_how "form" without consent_at`},
+		{"how with a control character", "a@example.org,,,active,2025-01-01T00:00:00Z,\"cl\ti\",2025-01-01T00:00:00Z,2025-01-01T00:00:00Z", "consent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := hub(t)
+			file := filepath.Join(t.TempDir(), "exp.csv")
+			good := "ok@example.org,,,active,2025-01-01T00:00:00Z,form,2025-01-01T00:00:00Z,2025-01-02T00:00:00Z\n"
+			if err := os.WriteFile(file, []byte(header+good+tc.row+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := run(t, "subscribers", "import", file, "-s", dir)
+			if code != 1 || !strings.Contains(stderr, file+":3: ") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want 1 and %s:3: …%s\n%s", code, file, tc.want, stderr)
+			}
+			if !strings.Contains(out, "1 new subscriber (1 active) added") {
+				t.Errorf("the good row was not imported:\n%s", out)
+			}
+		})
 	}
 }
 

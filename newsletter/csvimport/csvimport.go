@@ -18,6 +18,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,8 +33,14 @@ type Options struct {
 	// Status is what rows of subscribed people become: subscriber.Active,
 	// or subscriber.Pending to have them confirm first. Rows the file marks
 	// as unsubscribed or bounced keep that status whatever this says.
-	Status  subscriber.Status
+	Status subscriber.Status
+	// Consent is the consent of rows that carry none of their own: Agora's
+	// export has consent_at and consent_how columns, and those rows keep
+	// theirs, as they keep their created and updated times.
 	Consent subscriber.Consent
+	// Now is the clock: a time in the file after it is a bad row. Zero:
+	// the time now.
+	Now time.Time
 }
 
 // Row is a good row: the subscriber it describes and the line its record
@@ -76,6 +83,10 @@ const (
 	colStatus
 	colUnsubTime
 	colCleanTime
+	colConsentAt
+	colConsentHow
+	colCreated
+	colUpdated
 )
 
 // aliases maps a header, lower-cased with everything but letters and
@@ -91,9 +102,12 @@ var aliases = map[string]int{
 	// Mailchimp's exports of unsubscribed and cleaned members carry no
 	// status column, only the time it happened.
 	"unsubtime": colUnsubTime, "cleantime": colCleanTime,
+	// Agora's own export (export.CSVHeader): the consent record and the
+	// row's history, so that a move loses nothing.
+	"consentat": colConsentAt, "consenthow": colConsentHow, "created": colCreated, "updated": colUpdated,
 }
 
-var roleNames = []string{"email", "name", "first name", "last name", "tags", "status", "UNSUB_TIME", "CLEAN_TIME"}
+var roleNames = []string{"email", "name", "first name", "last name", "tags", "status", "UNSUB_TIME", "CLEAN_TIME", "consent_at", "consent_how", "created", "updated"}
 
 // Read reads a whole file. The error is for a file that cannot be read as
 // CSV at all (no header, no email column, broken quoting): then nothing of
@@ -124,6 +138,9 @@ func Read(r io.Reader, opt Options) (*Result, error) {
 		return nil, fail(1, "%v", err)
 	}
 
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
 	res := &Result{}
 	seen := map[string]int{} // key → index in res.Rows
 	for {
@@ -270,7 +287,61 @@ func (c *columns) subscriber(rec []string, width int, opt Options) (subscriber.S
 	if err != nil {
 		return subscriber.Subscriber{}, err
 	}
-	return subscriber.New(email, name, topics, status, opt.Consent)
+	consent, err := c.consent(rec, opt)
+	if err != nil {
+		return subscriber.Subscriber{}, err
+	}
+	sub, err := subscriber.New(email, name, topics, status, consent)
+	if err != nil {
+		return sub, err
+	}
+	if sub.Created, err = c.time(rec, colCreated, opt.Now); err != nil {
+		return sub, err
+	}
+	if sub.Updated, err = c.time(rec, colUpdated, opt.Now); err != nil {
+		return sub, err
+	}
+	if !sub.Created.IsZero() && !sub.Updated.IsZero() && sub.Updated.Before(sub.Created) {
+		return sub, fmt.Errorf("updated %s is before created %s", c.cell(rec, colUpdated), c.cell(rec, colCreated))
+	}
+	return sub, nil
+}
+
+// consent is the row's own consent record (consent_at and consent_how,
+// both or neither), else opt.Consent.
+func (c *columns) consent(rec []string, opt Options) (subscriber.Consent, error) {
+	at, err := c.time(rec, colConsentAt, opt.Now)
+	if err != nil {
+		return subscriber.Consent{}, err
+	}
+	how := c.cell(rec, colConsentHow)
+	switch {
+	case at.IsZero() && how == "":
+		return opt.Consent, nil
+	case how == "":
+		return subscriber.Consent{}, errors.New("consent_at without consent_how: a consent record says how it was given (cli, form, import:FILE)")
+	case at.IsZero():
+		return subscriber.Consent{}, fmt.Errorf("consent_how %q without consent_at: a consent record says when it was given", how)
+	}
+	return subscriber.Consent{At: at, How: how}, nil
+}
+
+// time reads a time column as Agora's export writes it (RFC 3339); an
+// empty or absent cell is the zero time, which the store fills with its
+// clock.
+func (c *columns) time(rec []string, role int, now time.Time) (time.Time, error) {
+	v := c.cell(rec, role)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %q: want a time such as 2026-01-05T10:00:00Z (RFC 3339, as agora subscribers export writes)", roleNames[role], v)
+	}
+	if t.After(now) {
+		return time.Time{}, fmt.Errorf("%s %q is in the future", roleNames[role], v)
+	}
+	return t.UTC(), nil
 }
 
 // status reads what the file says about a row. A file that says someone

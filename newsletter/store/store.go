@@ -88,6 +88,9 @@ type Added struct {
 // Imported counts what Import did.
 type Imported struct {
 	Added int
+	// ByStatus counts the added subscribers by the status they were
+	// stored with: a file may mark rows unsubscribed or bounced.
+	ByStatus map[subscriber.Status]int
 	// Existing were already there and were left as they are. Of those,
 	// Differ had another name, topics or status in the import, and
 	// Suppressed are unsubscribed or bounced, which an import never lifts.

@@ -229,16 +229,22 @@ func (s *Store) Get(ctx context.Context, email string) (subscriber.Subscriber, e
 	return s.get(ctx, nil, email)
 }
 
-// insert adds sub unless its address is known; ok is false then.
+// insert adds sub unless its address is known; ok is false then. Zero
+// times (the consent's, created, updated) are now; others are kept, as an
+// import of Agora's own export restores them.
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, sub *subscriber.Subscriber, now time.Time) (ok bool, err error) {
 	if sub.Consent.At.IsZero() {
 		sub.Consent.At = now
 	}
-	sub.Created, sub.Updated = now, now
-	ts := formatTime(now)
+	if sub.Created.IsZero() {
+		sub.Created = now
+	}
+	if sub.Updated.IsZero() {
+		sub.Updated = now
+	}
 	err = tx.StmtContext(ctx, s.q.insertSubscriber).QueryRowContext(ctx,
 		sub.Email, subscriber.Key(sub.Email), sub.Name, strings.Join(sub.Topics, ","), string(sub.Status),
-		formatTime(sub.Consent.At), sub.Consent.How, ts, ts).Scan(&sub.ID)
+		formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated)).Scan(&sub.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -322,6 +328,10 @@ func (s *Store) Import(ctx context.Context, subs []subscriber.Subscriber, dryRun
 			}
 			if created {
 				res.Added++
+				if res.ByStatus == nil {
+					res.ByStatus = map[subscriber.Status]int{}
+				}
+				res.ByStatus[sub.Status]++
 				continue
 			}
 			old, err := s.get(ctx, tx, sub.Email)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -289,17 +290,18 @@ func TestImportIdempotent(t *testing.T) {
 		newSub(t, "b@example.org", "", nil, subscriber.Active, "import:list.csv"),
 		newSub(t, "gone@example.org", "", nil, subscriber.Active, "import:list.csv"),
 	}
-	if res, err := s.Import(ctx, subs, true); err != nil || res != (store.Imported{Added: 2, Existing: 1, Differ: 1, Suppressed: 1}) {
+	added := map[subscriber.Status]int{subscriber.Active: 2}
+	if res, err := s.Import(ctx, subs, true); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
 		t.Errorf("dry run: %+v, %v", res, err)
 	}
 	if counts, _ := s.Count(ctx); counts[subscriber.Active] != 0 {
 		t.Errorf("a dry run wrote: %v", counts)
 	}
-	if res, err := s.Import(ctx, subs, false); err != nil || res != (store.Imported{Added: 2, Existing: 1, Differ: 1, Suppressed: 1}) {
+	if res, err := s.Import(ctx, subs, false); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
 		t.Errorf("import: %+v, %v", res, err)
 	}
 	before := events(t, path)
-	if res, err := s.Import(ctx, subs, false); err != nil || res != (store.Imported{Existing: 3, Differ: 1, Suppressed: 1}) {
+	if res, err := s.Import(ctx, subs, false); err != nil || !reflect.DeepEqual(res, store.Imported{Existing: 3, Differ: 1, Suppressed: 1}) {
 		t.Errorf("second import: %+v, %v", res, err)
 	}
 	if after := events(t, path); !slices.Equal(before, after) {
@@ -377,4 +379,60 @@ func migrationCount(t *testing.T) int {
 		t.Fatalf("migrations: %v, %v", files, err)
 	}
 	return len(files)
+}
+
+// TestImportKeepsHistory: a subscriber given with its consent record and
+// its created and updated times (an import of Agora's own export) is
+// stored with them; one without gets the store's clock. Added is counted
+// by the status stored.
+func TestImportKeepsHistory(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "agora.db"))
+	day := func(d int) time.Time { return time.Date(2025, 3, d, 10, 30, 0, 0, time.UTC) }
+	tests := []struct {
+		email   string
+		status  subscriber.Status
+		consent subscriber.Consent
+		created time.Time
+		updated time.Time
+		// want: zero times mean the store's clock (the test clock's 2026).
+		wantConsent          subscriber.Consent
+		wantCreated, wantUpd time.Time
+	}{
+		{"kept@example.org", subscriber.Active, subscriber.Consent{At: day(2), How: "form"}, day(1), day(3),
+			subscriber.Consent{At: day(2), How: "form"}, day(1), day(3)},
+		{"gone@example.org", subscriber.Unsubscribed, subscriber.Consent{At: day(4), How: "cli"}, day(4), day(9),
+			subscriber.Consent{At: day(4), How: "cli"}, day(4), day(9)},
+		{"created-only@example.org", subscriber.Bounced, subscriber.Consent{How: "import:x.csv"}, day(5), time.Time{},
+			subscriber.Consent{How: "import:x.csv"}, day(5), time.Time{}},
+		{"new@example.org", subscriber.Active, subscriber.Consent{How: "import:x.csv"}, time.Time{}, time.Time{},
+			subscriber.Consent{How: "import:x.csv"}, time.Time{}, time.Time{}},
+	}
+	var subs []subscriber.Subscriber
+	for _, tt := range tests {
+		sub := newSub(t, tt.email, "", nil, tt.status, tt.consent.How)
+		sub.Consent.At, sub.Created, sub.Updated = tt.consent.At, tt.created, tt.updated
+		subs = append(subs, sub)
+	}
+	before := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	res, err := s.Import(ctx, subs, false)
+	want := store.Imported{Added: 4, ByStatus: map[subscriber.Status]int{subscriber.Active: 2, subscriber.Unsubscribed: 1, subscriber.Bounced: 1}}
+	if err != nil || !reflect.DeepEqual(res, want) {
+		t.Fatalf("Import: %+v, %v; want %+v", res, err, want)
+	}
+	fresh := func(got, want time.Time) bool {
+		if want.IsZero() {
+			return got.After(before)
+		}
+		return got.Equal(want)
+	}
+	for _, tt := range tests {
+		got, err := s.Get(ctx, tt.email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tt.status || got.Consent.How != tt.wantConsent.How || !fresh(got.Consent.At, tt.wantConsent.At) ||
+			!fresh(got.Created, tt.wantCreated) || !fresh(got.Updated, tt.wantUpd) {
+			t.Errorf("%s stored as %+v", tt.email, got)
+		}
+	}
 }
