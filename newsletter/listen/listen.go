@@ -33,6 +33,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/token"
 )
@@ -132,6 +133,10 @@ func New(opt Options) (*Service, error) {
 		return nil, errors.New("listen: the site's base URL and the endpoint must be absolute URLs")
 	case opt.From == "":
 		return nil, errors.New("listen: no From address for the confirmation mails")
+	}
+	// The Message-IDs are made under the From domain.
+	if _, err := mailer.MessageID(opt.From); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now

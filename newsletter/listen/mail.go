@@ -231,7 +231,13 @@ func (s *Service) confirmation(m store.ConfirmationMail) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetUserAgent("Agora")
 	msg.SetDateWithValue(s.now())
-	msg.SetMessageID()
+	// Under the From domain, as the digests' are: go-mail's own would
+	// carry this machine's host name.
+	id, err := mailer.MessageID(s.opt.From)
+	if err != nil {
+		return nil, err
+	}
+	msg.SetMessageIDWithValue(id)
 	msg.SetBodyString(gomail.TypeTextPlain, body.String())
 	return msg, nil
 }

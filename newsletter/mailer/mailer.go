@@ -6,7 +6,9 @@
 package mailer
 
 import (
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/mail"
@@ -140,4 +142,23 @@ func (s Settings) Client(extra ...gomail.Option) (*gomail.Client, error) {
 		return nil, fmt.Errorf("SMTP client for %s:%d: %w", s.Host, s.Port, err)
 	}
 	return c, nil
+}
+
+// MessageID returns a new, random Message-ID (without the angle brackets)
+// under the domain of from, the From mailbox ("Name <addr>" or "addr").
+// Every message Agora sends is named so: go-mail's default uses the
+// machine's host name, which would tell every recipient what the server
+// is called inside the network.
+func MessageID(from string) (string, error) {
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return "", fmt.Errorf("from %q: %w", from, err)
+	}
+	_, domain, _ := strings.Cut(a.Address, "@")
+	if domain == "" {
+		return "", fmt.Errorf("from %q has no domain", from)
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "@" + strings.ToLower(domain), nil
 }
