@@ -47,7 +47,7 @@ type Templates struct {
 	// substitutable: both templates use the subscriber's values in ways
 	// a Skeleton reproduces; marks are its hole markers.
 	substitutable bool
-	marks         [4]string
+	marks         [numMarks]string
 }
 
 // LoadTemplates finds and parses the site's digest templates.
@@ -157,6 +157,10 @@ type Data struct {
 	// UnsubscribeURL is an https link to the sign-up service, or a mailto:
 	// when [newsletter] endpoint is not set.
 	UnsubscribeURL string
+	// PreferencesURL is the subscriber's link to the sign-up service's
+	// page for changing their name and topics; empty when [newsletter]
+	// endpoint is not set.
+	PreferencesURL string
 }
 
 // SiteData describes the site.
@@ -198,6 +202,7 @@ type Message struct {
 	Items          []store.Item
 	More           int
 	UnsubscribeURL string
+	PreferencesURL string // empty: no link
 }
 
 // Rendered is a rendered digest.
@@ -213,6 +218,7 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 		Subscriber:     SubscriberData{Name: m.Subscriber.Name, Email: m.Subscriber.Email, Topics: m.Subscriber.Topics},
 		More:           m.More,
 		UnsubscribeURL: m.UnsubscribeURL,
+		PreferencesURL: m.PreferencesURL,
 	}
 	titles := make([]string, 0, len(m.Items))
 	for _, it := range m.Items {

@@ -9,15 +9,16 @@ import (
 
 // A send renders the same digest for many people: everyone with the same
 // items, topics and "more" count gets the same message but for their
-// name, their address and the token of their unsubscribe link. A Skeleton
-// is such a digest rendered once, with those three values left as holes,
+// name, their address and the tokens of their unsubscribe and preferences
+// links. A Skeleton is such a digest rendered once, with those values left
+// as holes,
 // so that a message costs a copy rather than two template executions.
 //
 // Templates are the site's to write, so a skeleton is made only when it is
 // certain to give, for every subscriber, exactly what rendering for them
 // would:
 //
-//   - the templates are checked once (substitutable): the three values may
+//   - the templates are checked once (substitutable): the values may
 //     be printed as they are ({{ .Subscriber.Name }}, or {{ . }} inside
 //     {{ with .Subscriber.Name }}) and tested for emptiness (if, with), and
 //     nothing else: no function sees them (upper, len, eq, printf...), no
@@ -41,7 +42,12 @@ const (
 	HoleName              // the subscriber's name
 	HoleEmail             // the subscriber's address
 	HoleToken             // the token at the end of UnsubscribeURL
+	HolePrefs             // the token at the end of PreferencesURL
+	numMarks              // how many markers a Templates has: one per hole, NoHole's ends a probe
 )
+
+// holes are the holes, in no particular order.
+var holes = []Hole{HoleName, HoleEmail, HoleToken, HolePrefs}
 
 // Piece is literal output followed by a hole's value, written as it is or
 // HTML-escaped.
@@ -60,6 +66,7 @@ type Skeleton struct {
 // Values are what fill a Skeleton's holes.
 type Values struct {
 	Name, Email, Token string
+	Prefs              string // the preferences token; unused without a PreferencesURL
 }
 
 // Of is the value of hole h.
@@ -71,6 +78,8 @@ func (v Values) Of(h Hole) string {
 		return v.Email
 	case HoleToken:
 		return v.Token
+	case HolePrefs:
+		return v.Prefs
 	}
 	return ""
 }
@@ -105,7 +114,7 @@ func fill(ps []Piece, v Values) string {
 	return string(b)
 }
 
-// TokenChars are the characters of an unsubscribe token (base64url and
+// TokenChars are the characters of a link's token (base64url and
 // the dot; see the token package): a Skeleton writes a token as it is
 // wherever these pass every escaper unchanged.
 const TokenChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -118,15 +127,17 @@ const probe = "<>&\"'+= \t`:/?#%@!$*,;()[]{}\\|^~.\x00\u2028é€😀-_"
 // Skeleton renders m for everyone who shares its issue, items, More and
 // subscriber topics, and whose name and address are empty or not as
 // m.Subscriber's are. The unsubscribe link is unsubscribePrefix followed
-// by the subscriber's token. It returns nil, and no error, when the
+// by the subscriber's token, and the preferences link preferencesPrefix
+// followed by their preferences token, or no link when preferencesPrefix
+// is empty (no endpoint). It returns nil, and no error, when the
 // templates use the subscriber's values in a way a skeleton cannot
 // reproduce: then each message is rendered in full with Render.
-func (t *Templates) Skeleton(m Message, unsubscribePrefix string) (*Skeleton, error) {
+func (t *Templates) Skeleton(m Message, unsubscribePrefix, preferencesPrefix string) (*Skeleton, error) {
 	if !t.substitutable {
 		return nil, nil
 	}
 	marks := t.marks
-	with := func(name, email, token string) Message {
+	with := func(name, email, token, prefs string) Message {
 		c := m
 		c.Subscriber.Name, c.Subscriber.Email = "", ""
 		if m.Subscriber.Name != "" {
@@ -136,13 +147,18 @@ func (t *Templates) Skeleton(m Message, unsubscribePrefix string) (*Skeleton, er
 			c.Subscriber.Email = email
 		}
 		c.UnsubscribeURL = unsubscribePrefix + token
+		c.PreferencesURL = ""
+		if preferencesPrefix != "" {
+			c.PreferencesURL = preferencesPrefix + prefs
+		}
 		return c
 	}
-	r1, err := t.Render(with(marks[HoleName], marks[HoleEmail], marks[HoleToken]))
+	r1, err := t.Render(with(marks[HoleName], marks[HoleEmail], marks[HoleToken], marks[HolePrefs]))
 	if err != nil {
 		return nil, err
 	}
-	r2, err := t.Render(with(marks[HoleName]+probe+marks[NoHole], marks[HoleEmail]+probe+marks[NoHole], marks[HoleToken]+TokenChars+marks[NoHole]))
+	end := marks[NoHole]
+	r2, err := t.Render(with(marks[HoleName]+probe+end, marks[HoleEmail]+probe+end, marks[HoleToken]+TokenChars+end, marks[HolePrefs]+TokenChars+end))
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +201,7 @@ func (t *Templates) pieces(a, b string) ([]Piece, bool) {
 		a = a[i+len(mark):]
 		p := Piece{Lit: lit, Hole: h}
 		want := probe
-		if h == HoleToken {
+		if h == HoleToken || h == HolePrefs {
 			want = TokenChars
 		}
 		switch got {
@@ -202,7 +218,7 @@ func (t *Templates) pieces(a, b string) ([]Piece, bool) {
 // nextMark finds the first hole marker in s.
 func (t *Templates) nextMark(s string) (int, Hole) {
 	at, hole := -1, NoHole
-	for _, h := range []Hole{HoleName, HoleEmail, HoleToken} {
+	for _, h := range holes {
 		if i := strings.Index(s, t.marks[h]); i >= 0 && (at < 0 || i < at) {
 			at, hole = i, h
 		}
@@ -213,11 +229,14 @@ func (t *Templates) nextMark(s string) (int, Hole) {
 // newMarks returns random markers for the holes (and, at NoHole, the end
 // of a probe): letters and digits only, which every escaper leaves as
 // they are, and unguessable, so that no tip or title contains one.
-func newMarks() [4]string {
+func newMarks() [numMarks]string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	n := hex.EncodeToString(b[:])
-	return [4]string{"zqEND" + n + "qz", "zqNAME" + n + "qz", "zqMAIL" + n + "qz", "zqTOKEN" + n + "qz"}
+	return [numMarks]string{
+		NoHole: "zqEND" + n + "qz", HoleName: "zqNAME" + n + "qz", HoleEmail: "zqMAIL" + n + "qz",
+		HoleToken: "zqTOKEN" + n + "qz", HolePrefs: "zqPREFS" + n + "qz",
+	}
 }
 
 // AppendHTMLEscaped appends s escaped as html/template escapes a string in
@@ -257,16 +276,17 @@ func AppendHTMLEscaped(dst []byte, s string) []byte {
 type kind uint8
 
 const (
-	kOther   kind = iota // nothing personal (items, site, issue, topics)
-	kRoot                // the whole Data
-	kSub                 // Data.Subscriber
-	kName                // the subscriber's name
-	kEmail               // the subscriber's address
-	kURL                 // the unsubscribe URL
-	kUnknown             // cannot tell: treated as personal
+	kOther    kind = iota // nothing personal (items, site, issue, topics)
+	kRoot                 // the whole Data
+	kSub                  // Data.Subscriber
+	kName                 // the subscriber's name
+	kEmail                // the subscriber's address
+	kURL                  // the unsubscribe URL
+	kPrefsURL             // the preferences URL
+	kUnknown              // cannot tell: treated as personal
 )
 
-func (k kind) personal() bool { return k == kName || k == kEmail || k == kURL }
+func (k kind) personal() bool { return k == kName || k == kEmail || k == kURL || k == kPrefsURL }
 
 // field is k.name.
 func (k kind) field(name string) kind {
@@ -279,6 +299,8 @@ func (k kind) field(name string) kind {
 			return kSub
 		case "UnsubscribeURL":
 			return kURL
+		case "PreferencesURL":
+			return kPrefsURL
 		case "Site", "Issue", "Items", "More", "Preheader":
 			return kOther
 		}
@@ -296,7 +318,7 @@ func (k kind) field(name string) kind {
 }
 
 // substitutable reports whether tree, executed with Data, uses the
-// subscriber's name and address and the unsubscribe URL only by printing
+// subscriber's name and address and the two links only by printing
 // them whole and testing them for emptiness (see Skeleton).
 func substitutable(tree *parse.Tree) bool {
 	if tree == nil || tree.Root == nil {

@@ -96,7 +96,8 @@ func ParseKey(data []byte) (crypto.Signer, error) {
 //
 // Everyone who gets the same digest (the same items, topics and "more"
 // count) gets the same message but for a few values: their name, address
-// and unsubscribe token, the Message-ID and the Date. So the templates
+// and the tokens of their unsubscribe and preferences links, the
+// Message-ID and the Date. So the templates
 // are rendered once per digest into a skeleton (see digest.Skeleton), its
 // parts encoded once, and a message is those parts copied with the
 // subscriber's values put in: no template runs, no MIME writer, per
@@ -118,7 +119,10 @@ type Composer struct {
 	maxItems             int
 	// The unsubscribe link is one of these followed by the token.
 	httpsPrefix, mailtoPrefix string
-	boundary                  string
+	// The preferences link is this followed by a preferences token; empty
+	// without an endpoint, and then there is no such link.
+	prefsPrefix string
+	boundary    string
 
 	mu      sync.Mutex
 	digests map[string]*prepared
@@ -158,6 +162,7 @@ func NewComposer(site *digest.Site, from, replyTo string, signer *token.Signer, 
 	c.mailtoPrefix = "mailto:" + c.unsubscribeMailbox() + "?subject=" + url.PathEscape("unsubscribe ")
 	if c.endpoint != "" {
 		c.httpsPrefix = c.endpoint + "/unsubscribe?t="
+		c.prefsPrefix = c.endpoint + "/preferences?t="
 	}
 	// "=_" never occurs in quoted-printable text, so no part can hold
 	// the boundary.
@@ -204,6 +209,28 @@ func (c *Composer) token(subID int64) string {
 		return "PREVIEW"
 	}
 	return c.Signer.Sign(token.Unsubscribe, subID, 0)
+}
+
+// prefsToken returns the subscriber's preferences token, which never
+// expires either: the link is in every digest they keep. Empty when the
+// digest has no preferences link.
+func (c *Composer) prefsToken(subID int64) string {
+	switch {
+	case c.prefsPrefix == "":
+		return ""
+	case c.Signer == nil:
+		return "PREVIEW"
+	}
+	return c.Signer.Sign(token.Preferences, subID, 0)
+}
+
+// preferencesURL is the digest's link to the preferences page for a
+// token, or none.
+func (c *Composer) preferencesURL(tok string) string {
+	if c.prefsPrefix == "" {
+		return ""
+	}
+	return c.prefsPrefix + tok
 }
 
 // unsubscribePrefix is the body's unsubscribe link without the token: the
@@ -297,8 +324,8 @@ func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []st
 	if p != nil {
 		return p, nil
 	}
-	m := c.message(is, sub, items, more, "")
-	sk, err := c.Site.Templates().Skeleton(m, c.unsubscribePrefix())
+	m := c.message(is, sub, items, more, "", "")
+	sk, err := c.Site.Templates().Skeleton(m, c.unsubscribePrefix(), c.prefsPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -327,10 +354,10 @@ func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []st
 	return p, nil
 }
 
-func (c *Composer) message(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int, unsubscribe string) digest.Message {
+func (c *Composer) message(is store.Issue, sub subscriber.Subscriber, items []store.Item, more int, unsubscribe, preferences string) digest.Message {
 	return digest.Message{
 		Issue: is, ArchiveURL: c.Site.ArchiveURL(is.ArchivePath), Subscriber: sub,
-		Items: items, More: more, UnsubscribeURL: unsubscribe,
+		Items: items, More: more, UnsubscribeURL: unsubscribe, PreferencesURL: preferences,
 	}
 }
 
@@ -363,8 +390,8 @@ func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subs
 	if err != nil {
 		return dst, 0, err
 	}
-	tok := c.token(sub.ID)
-	v := digest.Values{Name: sub.Name, Email: sub.Email, Token: tok}
+	tok, prefs := c.token(sub.ID), c.prefsToken(sub.ID)
+	v := digest.Values{Name: sub.Name, Email: sub.Email, Token: tok, Prefs: prefs}
 	start := len(dst)
 	dst = append(dst, p.head...)
 	to := formatAddress(&mail.Address{Name: headerText(sub.Name), Address: sub.Email})
@@ -383,7 +410,7 @@ func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subs
 	var htmlLen int
 	var full digest.Rendered
 	if p.sk == nil {
-		full, err = c.Site.Templates().Render(c.message(is, sub, items, more, c.unsubscribePrefix()+tok))
+		full, err = c.Site.Templates().Render(c.message(is, sub, items, more, c.unsubscribePrefix()+tok, c.preferencesURL(prefs)))
 		if err != nil {
 			return dst[:start], 0, err
 		}
