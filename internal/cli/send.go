@@ -18,10 +18,8 @@ import (
 	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/token"
+	"github.com/agora-hub/agora/newsletter/tty"
 )
-
-// stdin is where send reads its confirmation; tests replace it.
-var stdin io.Reader = os.Stdin
 
 func runSend(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "send")
@@ -98,6 +96,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnLate(e.stdout, plan, site)
 	if !plan.Resume && len(plan.Items) == 0 {
 		fmt.Fprintln(e.stdout, nothingNew(plan, site))
 		return nil
@@ -109,11 +108,13 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Issue %d: %s published since %s.\n", plan.Issue.Number, plural(len(plan.Items), "new item", "new items"), sinceText(plan, site))
 	}
 	if !yes {
-		if !isTerminal(os.Stdin) {
+		// A terminal as the terminal driver says: /dev/null, which cron
+		// gives, is a character device too, and reads as an empty answer.
+		if !tty.IsTerminal(os.Stdin) {
 			return &usageError{"stdin is not a terminal: pass --yes to send without being asked"}
 		}
 		fmt.Fprintf(e.stdout, "Send issue %d through %s:%d now? [y/N] ", plan.Issue.Number, smtp.Host, smtp.Port)
-		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			fmt.Fprintln(e.stdout, "Nothing sent.")
 			return nil
@@ -123,7 +124,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	res, err := send.Run(ctx, plan, send.Options{
 		Store: st, Journal: j, Composer: composer, SMTP: smtp,
 		Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate,
-		Progress: e.stderr, Terminal: isTerminal(e.stderr),
+		Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
 	})
 	if res.Archive != "" && res.Created {
 		fmt.Fprintf(e.stdout, "Wrote %s: the next agora build publishes it (the \"view in browser\" link).\n", res.Archive)
@@ -159,6 +160,44 @@ func sinceText(p send.Plan, site *digest.Site) string {
 func nothingNew(p send.Plan, site *digest.Site) string {
 	sections := strings.Join(site.Config.Newsletter.Sections, ", ")
 	return fmt.Sprintf("Nothing new in %s since %s: no issue made, nobody mailed.", sections, sinceText(p, site))
+}
+
+// maxLate bounds the late pages warnLate names one by one.
+const maxLate = 20
+
+// warnLate names the pages no issue will carry: published, but dated
+// before the last issue's cutoff (a draft written before an issue went out
+// and published after). An issue takes the pages published after the last
+// one's cutoff, so they are silently left out unless their date changes.
+func warnLate(w io.Writer, p send.Plan, site *digest.Site) {
+	n := len(p.Late)
+	if n == 0 {
+		return
+	}
+	last := p.LateCutoff()
+	loc := site.Config.Location
+	them, their := "them", "their"
+	if n == 1 {
+		them, their = "it", "its"
+	}
+	fmt.Fprintf(w, "Warning: %s that no issue carried %s dated before issue %d's cut-off (%s), so no issue will carry %s:\n",
+		plural(n, "published page", "published pages"), pick(n, "is", "are"), last.Number, last.Cutoff.In(loc).Format("2006-01-02 15:04"), them)
+	for i, pg := range p.Late {
+		if i == maxLate {
+			fmt.Fprintf(w, "  … and %d more\n", n-maxLate)
+			break
+		}
+		fmt.Fprintf(w, "  %s (%q, dated %s)\n", pg.Path, pg.Title, pg.Published.In(loc).Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(w, "Only pages published after the last issue's cut-off go into the next one: set %s date or publishDate to now to include %s in the next issue.\n", their, them)
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func sendSummary(ctx context.Context, e *env, j store.Journal, res send.Result) error {
@@ -237,6 +276,7 @@ func sendLook(ctx context.Context, e *env, site *digest.Site, st store.Store, j 
 	if err != nil {
 		return err
 	}
+	warnLate(e.stdout, plan, site)
 	if !plan.Resume && len(plan.Items) == 0 {
 		fmt.Fprintln(e.stdout, nothingNew(plan, site))
 		return nil
@@ -311,13 +351,4 @@ func writePreviews(e *env, site *digest.Site, plan send.Plan, groups []*send.Gro
 	}
 	fmt.Fprintln(e.stdout, "Preview: nothing was sent and nothing changed.")
 	return nil
-}
-
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

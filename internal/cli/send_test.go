@@ -143,3 +143,95 @@ func TestSendCommand(t *testing.T) {
 		}
 	}
 }
+
+// withStdin runs the rest of the test with f as the process's stdin.
+func withStdin(t *testing.T, f *os.File) {
+	t.Helper()
+	old := os.Stdin
+	os.Stdin = f
+	t.Cleanup(func() { os.Stdin = old })
+}
+
+// readyToSend is sendSite with two subscribers, AGORA_SECRET and an SMTP
+// sink: agora send there has an issue to send.
+func readyToSend(t *testing.T) (dir string, k *sink) {
+	t.Helper()
+	t.Setenv("AGORA_DB", "")
+	dir = testsite.New(t, sendSite)
+	for _, a := range []string{"ada@example.org", "cy@example.org"} {
+		if code, _, stderr := run(t, "subscribers", "add", a, "-s", dir); code != 0 {
+			t.Fatalf("add: %s", stderr)
+		}
+	}
+	k, port := startSink(t)
+	t.Setenv("AGORA_SECRET", strings.Repeat("s", 32))
+	t.Setenv("AGORA_SMTP_PORT", port)
+	return dir, k
+}
+
+// TestSendAsksOnlyATerminal: without --yes, agora send asks, and only a
+// terminal can answer. Cron gives /dev/null, a character device that reads
+// as an empty answer: that must be refused like a pipe, with exit 2, not
+// taken for a terminal and end in "Nothing sent." and exit 0.
+func TestSendAsksOnlyATerminal(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stdin func(t *testing.T) *os.File
+	}{
+		{"/dev/null", func(t *testing.T) *os.File {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			return f
+		}},
+		{"a pipe saying n", func(t *testing.T) *os.File {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			if _, err := w.WriteString("n\n"); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			return r
+		}},
+		{"a file saying y", func(t *testing.T) *os.File {
+			p := filepath.Join(t.TempDir(), "answer")
+			if err := os.WriteFile(p, []byte("y\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			return f
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, k := readyToSend(t)
+			withStdin(t, tc.stdin(t))
+			code, out, stderr := run(t, "send", "-s", dir, "--now=2026-02-01T00:00:00Z")
+			if code != 2 || !strings.Contains(stderr, "stdin is not a terminal: pass --yes") {
+				t.Errorf("exit %d, want 2 with the --yes hint\nstdout: %s\nstderr: %s", code, out, stderr)
+			}
+			if strings.Contains(out, "[y/N]") || strings.Contains(out, "Nothing sent.") {
+				t.Errorf("asked a question nobody can answer:\n%s", out)
+			}
+			if len(k.got) != 0 {
+				t.Errorf("mailed %v", k.got)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "content", "newsletter")); err == nil {
+				t.Error("a refused send wrote an archive page")
+			}
+			// --yes is what cron and CI pass.
+			code, out, stderr = run(t, "send", "-s", dir, "--now=2026-02-01T00:00:00Z", "--yes")
+			if code != 0 || !strings.Contains(out, "Issue 1: sent 2 of 2") {
+				t.Errorf("--yes: exit %d\n%s%s", code, out, stderr)
+			}
+		})
+	}
+}

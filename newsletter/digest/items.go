@@ -63,28 +63,55 @@ func Open(root string) (*Site, error) {
 // newest first, as issue items. Drafts, pages published after now and
 // expired ones are left out, as agora build would at that clock.
 func (s *Site) Gather(since, now time.Time) ([]store.Item, error) {
+	items, _, err := s.gather(since, now)
+	return items, err
+}
+
+// Page names a page of a digest section: its identity (see Identity), its
+// file under content/, its title and when it was published.
+type Page struct {
+	ID, Path, Title string
+	Published       time.Time
+}
+
+// GatherAll is Gather, and also returns the pages of the digest sections
+// published at or before since (so up to now too), newest first. Those are
+// the ones an issue after since leaves out: with the ones an issue
+// carried taken away, what is left was published too late for its date
+// (a draft dated before an issue went out) and no issue will carry it.
+func (s *Site) GatherAll(since, now time.Time) (items []store.Item, earlier []Page, err error) {
+	return s.gather(since, now)
+}
+
+func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
 	tree, err := content.Load(s.Root, content.Options{Location: s.Config.Location, Taxonomies: s.Config.TaxonomyNames()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	md := markup.New(markup.Options{Unsafe: s.Config.Markup.Unsafe, BasePath: s.Config.Base.Path()})
 	site, err := page.New(s.Config, tree, page.Options{Now: now, Markdown: md})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sections := s.Config.Newsletter.Sections
 	var items []store.Item
+	var earlier []Page
 	for _, p := range site.RegularPages() {
 		if !slices.Contains(sections, p.Section()) {
 			continue
 		}
 		pub := p.PublishDate()
-		if !pub.After(since) || pub.After(now) {
+		if pub.After(now) {
+			continue
+		}
+		if !pub.After(since) {
+			// No summary: these are named, not mailed.
+			earlier = append(earlier, Page{ID: Identity(p), Path: "content/" + p.Source().Rel, Title: p.Title(), Published: pub})
 			continue
 		}
 		summary := s.absolutize(string(p.Summary()))
 		if err := p.RenderErr(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		items = append(items, store.Item{
 			ID:          Identity(p),
@@ -100,7 +127,10 @@ func (s *Site) Gather(since, now time.Time) ([]store.Item, error) {
 	slices.SortFunc(items, func(a, b store.Item) int {
 		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
 	})
-	return items, nil
+	slices.SortFunc(earlier, func(a, b Page) int {
+		return cmp.Or(b.Published.Compare(a.Published), strings.Compare(a.ID, b.ID))
+	})
+	return items, earlier, nil
 }
 
 // Identity is what makes a page "already sent": its front-matter id, or

@@ -41,6 +41,21 @@ type Plan struct {
 	Items  []store.Item
 	// Last is the previous issue, when there is one and this is a new one.
 	Last *store.Issue
+	// Late are the published pages of the digest sections that no issue
+	// carried and that are dated at or before the cutoff of the last issue
+	// (Last, or the Issue resumed): published after it went out, with the
+	// date they had as drafts. Only pages published after a cutoff go
+	// into the next issue, so no issue will carry these unless their date
+	// changes; agora send names them.
+	Late []digest.Page
+}
+
+// LateCutoff is the issue whose cutoff the Late pages are dated before.
+func (p Plan) LateCutoff() store.Issue {
+	if p.Resume || p.Last == nil {
+		return p.Issue
+	}
+	return *p.Last
 }
 
 // NewPlan works out the next issue at the clock now: the unfinished one
@@ -56,7 +71,15 @@ func NewPlan(ctx context.Context, site *digest.Site, j store.Journal, now time.T
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading issue %d: %w", open.Number, err)
 		}
-		return Plan{Resume: true, Issue: open, Items: items}, nil
+		p := Plan{Resume: true, Issue: open, Items: items}
+		_, earlier, err := site.GatherAll(open.Cutoff, now)
+		if err != nil {
+			return Plan{}, err
+		}
+		if p.Late, err = late(ctx, j, earlier); err != nil {
+			return Plan{}, err
+		}
+		return p, nil
 	}
 	p := Plan{Issue: store.Issue{Number: 1, Created: now, Cutoff: now, Status: store.IssueSending}}
 	last, ok, err := j.LastIssue(ctx)
@@ -71,7 +94,7 @@ func NewPlan(ctx context.Context, site *digest.Site, j store.Journal, now time.T
 		p.Issue.Number = last.Number + 1
 		p.Issue.Since = last.Cutoff
 	}
-	items, err := site.Gather(p.Issue.Since, now)
+	items, earlier, err := site.GatherAll(p.Issue.Since, now)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -80,9 +103,30 @@ func NewPlan(ctx context.Context, site *digest.Site, j store.Journal, now time.T
 		return Plan{}, err
 	}
 	p.Items = digest.Fresh(items, sent)
+	if p.Last != nil {
+		if p.Late, err = late(ctx, j, earlier); err != nil {
+			return Plan{}, err
+		}
+	}
 	p.Issue.Subject = digest.Subject(site.Config.Title, p.Issue.Number, p.Items)
 	p.Issue.ArchivePath = strings.ReplaceAll(site.ArchivePath(now), "{n}", fmt.Sprint(p.Issue.Number))
 	return p, nil
+}
+
+// late keeps the pages no issue carried.
+func late(ctx context.Context, j store.Journal, pages []digest.Page) ([]digest.Page, error) {
+	if len(pages) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(pages))
+	for i, pg := range pages {
+		ids[i] = pg.ID
+	}
+	sent, err := j.SentItems(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(pages, func(pg digest.Page) bool { return sent[pg.ID] }), nil
 }
 
 // Group is the subscribers who get the same digest.
