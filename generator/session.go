@@ -95,13 +95,48 @@ func (s *Session) Update(ctx context.Context, changed []string) (*Update, error)
 		if s.opt.Now.IsZero() {
 			s.b.opt.Now = start
 		}
-		u, ok, err = s.newModel(ctx, changed)
+		if rels, edits := s.markdownEdits(changed, false); edits {
+			u, ok, err = s.newModel(ctx, rels)
+		}
 	}
 	if ok {
 		if u != nil {
 			u.Duration = time.Since(start)
 		}
 		return u, err
+	}
+	res, err := s.full(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Update{Full: true, Result: res, Duration: time.Since(start)}, nil
+}
+
+// ValidUntil is when, with no edit, the served site next goes out of date
+// on a live clock (a future page is due, a page expires, an event starts
+// or ends), or zero. serve calls Tick then.
+func (s *Session) ValidUntil() time.Time {
+	if s.b == nil || !s.opt.Now.IsZero() {
+		return time.Time{}
+	}
+	return s.b.site.ValidUntil()
+}
+
+// Tick brings the destination up to date with the clock alone, as a build
+// made now would be. It does nothing while the model still holds.
+func (s *Session) Tick(ctx context.Context) (*Update, error) {
+	start := time.Now()
+	if s.clockHolds(start) {
+		return &Update{}, nil
+	}
+	if s.b != nil && s.b.opt.Now.Year() == start.Year() {
+		s.b.opt.Now = start
+		if u, ok, err := s.newModel(ctx, nil); ok {
+			if u != nil {
+				u.Duration = time.Since(start)
+			}
+			return u, err
+		}
 	}
 	res, err := s.full(ctx)
 	if err != nil {
@@ -265,11 +300,7 @@ func (b *build) replaceSource(src *content.Source) {
 // newModel handles edits of Markdown pages that may move pages: a new
 // model is built and compared with the old one. ok is false when the
 // edits need a full build (which also reports errors in the usual way).
-func (s *Session) newModel(ctx context.Context, changed []string) (u *Update, ok bool, err error) {
-	rels, ok := s.markdownEdits(changed, false)
-	if !ok {
-		return nil, false, nil
-	}
+func (s *Session) newModel(ctx context.Context, rels []string) (u *Update, ok bool, err error) {
 	b := s.b
 	bodyEdited := map[string]bool{} // site paths whose file changed
 	sources := slices.Clone(b.tree.Sources)

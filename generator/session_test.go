@@ -430,3 +430,39 @@ func TestSessionLiveClock(t *testing.T) {
 	opt.Destination = ""
 	sameAsBuild(t, opt, served, "live clock")
 }
+
+// TestSessionTick: on a live clock the served site goes out of date with
+// no edit when an event ends; Tick brings it in line with a build made
+// then, and the session says when that is due.
+func TestSessionTick(t *testing.T) {
+	root := copyExampleHub(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	ends := now.Add(2 * time.Second)
+	event := fmt.Sprintf("+++\ntitle = \"Ending soon\"\ndate = %s\n\n[event]\ntimezone = \"UTC\"\nstart = %s\nend = %s\nvenue = \"The hall\"\n+++\nAn event about to end.\n",
+		now.Add(-48*time.Hour).Format(time.RFC3339), now.Add(-time.Hour).Format(time.RFC3339), ends.Format(time.RFC3339))
+	if err := os.WriteFile(filepath.Join(root, "content", "events", "ending-soon.md"), []byte(event), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	served := filepath.Join(t.TempDir(), "public")
+	opt := Options{Source: root, Destination: served, BaseURL: "https://example.org/hub/"}
+	s, _, err := Open(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if due := s.ValidUntil(); due.IsZero() || due.After(ends) {
+		t.Fatalf("ValidUntil = %v, want at or before the event's end %v", due, ends)
+	}
+	if u, err := s.Tick(context.Background()); err != nil || len(u.Changed) != 0 || u.Full {
+		t.Fatalf("Tick before anything is due: %+v, %v; want nothing done", u, err)
+	}
+	time.Sleep(time.Until(ends) + 100*time.Millisecond)
+	u, err := s.Tick(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Full || len(u.Changed) == 0 {
+		t.Errorf("Tick after the event ended: full=%v, %d files rewritten; want an incremental update", u.Full, len(u.Changed))
+	}
+	opt.Destination = ""
+	sameAsBuild(t, opt, served, "after the event ended")
+}

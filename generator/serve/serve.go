@@ -132,6 +132,17 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); w.run(ctx, changes, watchErrs) }()
 	go func() {
 		defer wg.Done()
+		// clock fires when, with no edit, the site goes out of date: a
+		// scheduled page is due, an event starts or ends.
+		clock := time.NewTimer(time.Hour)
+		defer clock.Stop()
+		arm := func() {
+			clock.Stop()
+			if due := s.session.ValidUntil(); !due.IsZero() {
+				clock.Reset(max(time.Until(due), 0) + 10*time.Millisecond)
+			}
+		}
+		arm()
 		for {
 			select {
 			case batch, ok := <-changes:
@@ -139,11 +150,14 @@ func (s *Server) Run(ctx context.Context) error {
 					return
 				}
 				_ = s.rebuild(ctx, batch)
+			case <-clock.C:
+				s.tick(ctx)
 			case err := <-watchErrs:
 				s.logf("%v", err)
 			case <-ctx.Done():
 				return
 			}
+			arm()
 		}
 	}()
 
@@ -232,6 +246,25 @@ func (s *Server) update(ctx context.Context, changed []string) error {
 		s.logf("Rebuilt %s in %s: %d files rewritten", summarize(changed), u.Duration.Round(time.Microsecond), len(u.Changed))
 	}
 	return nil
+}
+
+// tick updates the site for the clock alone and reloads the pages if
+// anything changed.
+func (s *Server) tick(ctx context.Context) {
+	u, err := s.session.Tick(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.builds++
+			s.logf("Build failed:\n%v", err)
+			s.hub.publish(state{Build: s.builds, Err: err.Error()})
+		}
+		return
+	}
+	if u.Full || len(u.Changed) > 0 {
+		s.builds++
+		s.logf("Rebuilt for the clock (a scheduled page or an event's start or end): %d files rewritten", len(u.Changed))
+		s.hub.publish(state{Build: s.builds})
+	}
 }
 
 // localBase is site.toml's baseURL moved to the server's address, keeping

@@ -391,3 +391,30 @@ func TestServeRenamedFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestServeReloadsWhenAnEventEnds: with no edit at all, the open pages
+// reload when an event ends, since "Upcoming" and "Past" change.
+func TestServeReloadsWhenAnEventEnds(t *testing.T) {
+	root := smallSite(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	write(t, filepath.Join(root, "content", "events", "soon.md"), fmt.Sprintf(
+		"+++\ntitle = \"Soon over\"\ndate = %s\n\n[event]\ntimezone = \"UTC\"\nstart = %s\nend = %s\nvenue = \"Hall\"\n+++\n",
+		now.Add(-48*time.Hour).Format(time.RFC3339), now.Add(-time.Hour).Format(time.RFC3339), now.Add(2*time.Second).Format(time.RFC3339)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := Listen(ctx, Options{Build: generator.Options{Source: root}, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	stream := events(t, ctx, "http://"+srv.ln.Addr().String()+eventsPath)
+	next(t, stream)
+	if ev := next(t, stream); ev.name != "reload" {
+		t.Fatalf("when the event ended: %+v, want reload", ev)
+	}
+	if _, body := get(t, srv.URL()+"events/"); !strings.Contains(body, "Soon over") {
+		t.Fatalf("the events list lost the event")
+	}
+}
