@@ -99,6 +99,12 @@ func (s *Session) Update(ctx context.Context, changed []string) (*Update, error)
 			u, ok, err = s.newModel(ctx, rels)
 		}
 	}
+	return s.settle(ctx, start, u, ok, err)
+}
+
+// settle returns what an incremental update did or, when it could not be
+// done (ok false), makes a full build.
+func (s *Session) settle(ctx context.Context, start time.Time, u *Update, ok bool, err error) (*Update, error) {
 	if ok {
 		if u != nil {
 			u.Duration = time.Since(start)
@@ -129,20 +135,13 @@ func (s *Session) Tick(ctx context.Context) (*Update, error) {
 	if s.clockHolds(start) {
 		return &Update{}, nil
 	}
+	var u *Update
+	ok, err := false, error(nil)
 	if s.b != nil && s.b.opt.Now.Year() == start.Year() {
 		s.b.opt.Now = start
-		if u, ok, err := s.newModel(ctx, nil); ok {
-			if u != nil {
-				u.Duration = time.Since(start)
-			}
-			return u, err
-		}
+		u, ok, err = s.newModel(ctx, nil)
 	}
-	res, err := s.full(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &Update{Full: true, Result: res, Duration: time.Since(start)}, nil
+	return s.settle(ctx, start, u, ok, err)
 }
 
 // clockNow is the clock a build started at t would use.
