@@ -269,6 +269,7 @@ func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
 		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
 		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
+		Images: newImageSizes(b),
 	}
 }
 

@@ -91,7 +91,7 @@ func (p *Page) render() markup.Result {
 			p.mu.Unlock()
 			return
 		}
-		r := p.site.md.Render(body)
+		r := p.markdown().Render(body)
 		p.mu.Lock()
 		p.rendered = r
 		p.mu.Unlock()
@@ -235,7 +235,7 @@ func (p *Page) Content() template.HTML {
 		if err != nil {
 			return ""
 		}
-		return template.HTML(p.site.md.Render(body).Content)
+		return template.HTML(p.markdown().Render(body).Content)
 	}
 	return template.HTML(r.Content)
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
 	Tracker *Tracker
+	// Images, when set, tells the size of images the pages show, so that
+	// Markdown images get width and height attributes.
+	Images ImageSizes
 }
 
 // Skipped counts pages left out of the build, by reason.
@@ -66,6 +69,7 @@ type Site struct {
 	files      []content.StaticFile
 	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
 	tracker    *Tracker  // set by serve's tracked builds; see track.go
+	images     ImageSizes // see images.go
 	validUntil time.Time // see ValidUntil
 	Skipped    Skipped
 	events     eventIndex // see event.go
@@ -93,6 +97,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s := &Site{
 		cfg:        cfg,
 		md:         opt.Markdown,
+		images:     opt.Images,
 		now:        opt.Now,
 		taxonomies: map[string]*Page{},
 		terms:      map[string]map[string]*Page{},
