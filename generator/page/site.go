@@ -67,10 +67,10 @@ type Site struct {
 	aliases    []Alias
 	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
 	files      []content.StaticFile
-	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
-	tracker    *Tracker  // set by serve's tracked builds; see track.go
+	bodies     sync.Pool  // *[]byte read buffers for Markdown bodies
+	tracker    *Tracker   // set by serve's tracked builds; see track.go
 	images     ImageSizes // see images.go
-	validUntil time.Time // see ValidUntil
+	validUntil time.Time  // see ValidUntil
 	Skipped    Skipped
 	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
