@@ -511,8 +511,8 @@ func (s *Site) buildEvents(errs *diag.List) {
 		if e != nil && len(problems) == 0 {
 			s.events.byPage[p] = e
 			s.events.pages = append(s.events.pages, p)
-			s.changesAt(e.start) // "Happening now"
-			s.changesAt(e.until())
+			s.changesAt(e.start, p.src, "starts") // "Happening now"
+			s.changesAt(e.until(), p.src, "ends")
 		}
 	}
 	byStart(s.events.pages)

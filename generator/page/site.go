@@ -71,6 +71,7 @@ type Site struct {
 	tracker    *Tracker   // set by serve's tracked builds; see track.go
 	images     ImageSizes // see images.go
 	validUntil time.Time  // see ValidUntil
+	moments    []Moment   // see Schedule
 	Skipped    Skipped
 	events     eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
@@ -209,12 +210,12 @@ func (s *Site) excluded(src *content.Source, opt Options) bool {
 		s.Skipped.Expired++
 	default:
 		if !opt.BuildExpired {
-			s.changesAt(m.ExpiryDate)
+			s.changesAt(m.ExpiryDate, src, "expires")
 		}
 		return false
 	}
 	if !m.Draft || opt.BuildDrafts {
-		s.changesAt(publishDate(m)) // a future page appears then
+		s.changesAt(publishDate(m), src, "is published") // a future page appears then
 	}
 	return true
 }
