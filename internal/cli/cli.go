@@ -238,6 +238,9 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	}
 	if !quiet {
 		fmt.Fprintln(e.stdout, res)
+		if note := res.RobotsNote(); note != "" {
+			fmt.Fprintln(e.stdout, note)
+		}
 	}
 	return nil
 }
