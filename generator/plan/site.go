@@ -11,6 +11,9 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/schedule"
 )
 
 // Site computes the calendar of the site in dir. now is the clock and
@@ -60,13 +63,25 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 			sections = append(sections, s)
 		}
 	}
-	return Build(items, Options{
+	cal := Build(items, Options{
 		Now:      now,
 		Location: cfg.Location,
 		Weeks:    weeks,
 		Targets:  targets,
 		Sections: sections,
-	}), nil
+	})
+	// The moments come from the model agora build makes at now, so that
+	// they are exactly the ones a rebuild would act on.
+	site, err := page.New(cfg, tree, page.Options{Now: now, Markdown: markup.New(markup.Options{BasePath: cfg.Base.Path()})})
+	if err != nil {
+		return Calendar{}, err
+	}
+	var moments []schedule.Moment
+	for _, m := range site.Schedule() {
+		moments = append(moments, schedule.Moment{At: m.At.In(cfg.Location), File: m.File, What: m.What})
+	}
+	cal.Rebuild = rebuild(os.DirFS(dir), moments)
+	return cal, nil
 }
 
 // gather turns the loaded pages into items and returns the sections that
