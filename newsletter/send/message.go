@@ -337,7 +337,7 @@ func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []st
 			p.htmlLit += len(pc.Lit)
 		}
 	}
-	subject := digest.Subject(c.Site.Config.Title, is.Number, items)
+	subject := c.Site.Templates().Subject(is.Number, items, more)
 	if sk != nil {
 		subject = sk.Subject
 	}
