@@ -201,9 +201,9 @@ type SubscriberData struct {
 
 // ItemData is one item as the templates see it.
 type ItemData struct {
-	Title       string
-	URL         string
-	Summary     htmltemplate.HTML // sanitised by markup when the site was read
+	Title   string
+	URL     string
+	Summary htmltemplate.HTML // sanitised by markup when the site was read
 	// SummaryText is the summary as plain text, wrapped at 76 columns
 	// with its paragraphs, headings and list items on lines of their own.
 	SummaryText string
