@@ -2,11 +2,16 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -353,5 +358,88 @@ func TestWelcomeKillMidStep(t *testing.T) {
 	// At most one claim per connection was at sending (4 connections).
 	if dups := total - n; dups < 1 || dups > 4*8 {
 		t.Errorf("%d sent twice, want the in-flight one(s), at most %d", dups, 4*8)
+	}
+}
+
+// TestListenSendsTheFirstStep: agora listen mails the "after = 0" step as
+// soon as someone confirms, from its mail queue; agora send later sends
+// the next steps and not that one again.
+func TestListenSendsTheFirstStep(t *testing.T) {
+	w := newWelcomeEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	toml := testsite.Read(t, w.dir, "site.toml")
+	toml = strings.Replace(toml, `endpoint = "https://news.example.org"`, `endpoint = "http://`+addr+`"`, 1)
+	testsite.Write(t, w.dir, "-- site.toml --\n"+toml)
+	t.Setenv("AGORA_SMTP_HOST", "127.0.0.1")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"listen", "-s", w.dir, "--addr", addr, "--no-limits"}, io.Discard, &stderr)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://" + addr
+	var tok struct {
+		Token string `json:"form_token"`
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(base + "/form-token")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&tok)
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("listen did not start: %v\n%s", err, stderr.String())
+		}
+	}
+	body := `{"email":"new@example.org","name":"New","topics":[],"form_token":"` + tok.Token + `"}`
+	resp, err := http.Post(base+"/subscribe", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wait, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stop()
+	msgs, err := w.sink.Wait(wait, 1)
+	if err != nil {
+		t.Fatalf("no confirmation mail: %v\n%s", err, stderr.String())
+	}
+	text, _ := msgs[0].Text()
+	link := regexp.MustCompile(`http://\S+/confirm\?t=\S+`).FindString(text)
+	if link == "" {
+		t.Fatalf("no confirmation link in:\n%s", text)
+	}
+	resp, err = http.Post(link, "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	msgs, err = w.sink.Wait(wait, 2)
+	if err != nil {
+		t.Fatalf("no welcome mail after confirming: %v\n%s", err, stderr.String())
+	}
+	h, _ := msgs[1].Header()
+	if h.Get("Subject") != "Welcome to the hub" || h.Get("List-Unsubscribe-Post") == "" || !strings.HasPrefix(h.Get("Message-Id"), "<welcome.sub-") {
+		t.Errorf("welcome mail headers: %v", h)
+	}
+	if strings.Contains(stderr.String(), "new@example.org") {
+		t.Errorf("the log names the address:\n%s", stderr.String())
+	}
+	// A week later agora send sends the week step, and not hello again.
+	later := time.Now().Add(8 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	w.send(t, later)
+	got := w.got(t)["new@example.org"]
+	if !slices.Equal(got, []string{"Confirm your subscription to Hub", "Welcome to the hub", "Meet us in person", "Your first week"}) {
+		t.Errorf("new@ got %q", got)
 	}
 }
