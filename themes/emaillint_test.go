@@ -57,7 +57,10 @@ func TestEmailLint(t *testing.T) {
 		}
 	}
 
-	mails := renderExampleMails(t)
+	mails := map[string]string{}
+	for name, r := range renderExample(t) {
+		mails[name] = r.HTML
+	}
 	dir := t.TempDir()
 	var files []string
 	for name, html := range mails {
@@ -104,10 +107,10 @@ func TestEmailLint(t *testing.T) {
 	}
 }
 
-// renderExampleMails renders, with the built-in theme, the example hub's
+// renderExample renders, with the built-in theme, the example hub's
 // first digest (more tips than max_items, a name, topics) and each of its
 // welcome steps.
-func renderExampleMails(t *testing.T) map[string]string {
+func renderExample(t *testing.T) map[string]digest.Rendered {
 	t.Helper()
 	site, err := digest.Open("..")
 	if err != nil {
@@ -121,16 +124,16 @@ func renderExampleMails(t *testing.T) map[string]string {
 	if len(items) < 3 {
 		t.Fatalf("the example hub has %d tips", len(items))
 	}
-	is := store.Issue{Number: 1, Created: now, Cutoff: now, ArchivePath: site.ArchivePath(now)}
+	is := store.Issue{Number: 1, Created: now, Cutoff: now, ArchivePath: strings.ReplaceAll(site.ArchivePath(now), "{n}", "1")}
 	sub := subscriber.Subscriber{ID: 1, Email: "ada@example.org", Name: "Ada", Status: subscriber.Active}
 	prefs := "https://news.example.org/preferences?t=TOKEN"
-	out := map[string]string{}
+	out := map[string]digest.Rendered{}
 	r, err := site.Templates().Render(digest.Message{Issue: is, ArchiveURL: site.ArchiveURL(is.ArchivePath), Subscriber: sub,
 		Items: items[:2], More: len(items) - 2, UnsubscribeURL: "https://news.example.org/unsubscribe?t=TOKEN", PreferencesURL: prefs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out["digest"] = r.HTML
+	out["digest"] = r
 	steps, err := site.WelcomeSteps(now)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +144,7 @@ func renderExampleMails(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[fmt.Sprintf("welcome-%d", i+1)] = r.HTML
+		out[fmt.Sprintf("welcome-%d", i+1)] = r
 	}
 	return out
 }
