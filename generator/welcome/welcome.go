@@ -9,9 +9,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,31 +168,30 @@ type Options struct {
 	Now time.Time
 }
 
-// Load reads the steps in root/content/folder, sorted by After (then
-// identity). Every bad step is reported. A missing folder is no series.
-func Load(root, folder string, opt Options) ([]Step, error) {
+// Load reads the steps in content/folder of the site fsys (rooted at the
+// site folder), sorted by After (then identity). Every bad step is
+// reported. A missing folder is no series.
+func Load(fsys fs.FS, folder string, opt Options) ([]Step, error) {
 	if folder == "" {
 		return nil, nil
 	}
-	base := filepath.Join(root, content.Dir)
 	var rels []string
-	err := filepath.WalkDir(filepath.Join(base, filepath.FromSlash(folder)), func(p string, d os.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, path.Join(content.Dir, folder), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if name := d.Name(); strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		if !d.IsDir() && strings.EqualFold(path.Ext(d.Name()), ".md") {
-			rel, _ := filepath.Rel(base, p)
-			rels = append(rels, filepath.ToSlash(rel))
+			rels = append(rels, strings.TrimPrefix(p, content.Dir+"/"))
 		}
 		return nil
 	})
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -202,7 +200,7 @@ func Load(root, folder string, opt Options) ([]Step, error) {
 	var steps []Step
 	var errs diag.List
 	for _, rel := range rels {
-		data, err := os.ReadFile(filepath.Join(base, filepath.FromSlash(rel)))
+		data, err := fs.ReadFile(fsys, content.Dir+"/"+rel)
 		if err != nil {
 			errs.Add(err)
 			continue

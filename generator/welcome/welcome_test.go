@@ -1,6 +1,7 @@
 package welcome_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +104,7 @@ date = 2027-01-01
 after = "1d"
 +++
 `)
-	steps, err := welcome.Load(dir, "welcome", welcome.Options{Location: time.UTC, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+	steps, err := welcome.Load(os.DirFS(dir), "welcome", welcome.Options{Location: time.UTC, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ after = "1d"
 	if want := "id:hello 0s |welcome/later.md 72h0m0s events"; strings.Join(got, "|") != want {
 		t.Errorf("steps %q, want %q", strings.Join(got, "|"), want)
 	}
-	if none, err := welcome.Load(dir, "", welcome.Options{}); none != nil || err != nil {
+	if none, err := welcome.Load(os.DirFS(dir), "", welcome.Options{}); none != nil || err != nil {
 		t.Errorf("no folder: %v %v", none, err)
 	}
 }

@@ -3,6 +3,7 @@ package digest
 import (
 	"bytes"
 	htmltemplate "html/template"
+	"os"
 	texttemplate "text/template"
 	"time"
 
@@ -57,7 +58,7 @@ type Step struct {
 // After: the pages under content/<[newsletter] welcome>/, rendered. A step
 // edited since an earlier send reads as it does now.
 func (s *Site) WelcomeSteps(now time.Time) ([]Step, error) {
-	steps, err := welcome.Load(s.Root, s.Config.Newsletter.Welcome, welcome.Options{Location: s.Config.Location, Now: now})
+	steps, err := welcome.Load(os.DirFS(s.Root), s.Config.Newsletter.Welcome, welcome.Options{Location: s.Config.Location, Now: now})
 	if err != nil || len(steps) == 0 {
 		return nil, err
 	}

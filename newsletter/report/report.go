@@ -8,6 +8,7 @@ package report
 import (
 	"context"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func welcomeSteps(ctx context.Context, w store.Welcome, root string, cfg *config
 	}
 	titles := map[string]string{}
 	// Drafts and future steps included: a step is titled whatever its state.
-	steps, err := welcome.Load(root, cfg.Newsletter.Welcome, welcome.Options{Location: cfg.Location, Now: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
+	steps, err := welcome.Load(os.DirFS(root), cfg.Newsletter.Welcome, welcome.Options{Location: cfg.Location, Now: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		return nil, err
 	}
