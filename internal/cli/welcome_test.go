@@ -396,6 +396,9 @@ func TestListenSendsTheFirstStep(t *testing.T) {
 		if err == nil {
 			err = json.NewDecoder(resp.Body).Decode(&tok)
 			resp.Body.Close()
+			if err != nil {
+				t.Fatalf("/form-token: %v", err)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
