@@ -264,6 +264,13 @@ func (p *Page) Summary() template.HTML {
 	return template.HTML(p.render().Summary)
 }
 
+// AutoSummary reports whether the summary is the automatic one (the first
+// 70 words as plain text): no summary in the front matter and no
+// <!--more--> marker in the body.
+func (p *Page) AutoSummary() bool {
+	return p.src != nil && p.src.Meta.Summary == "" && !p.render().HasMore
+}
+
 // Truncated reports whether the summary leaves something out.
 func (p *Page) Truncated() bool {
 	if p.src != nil && p.src.Meta.Summary != "" {

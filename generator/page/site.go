@@ -20,6 +20,7 @@ import (
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Kinds of page, Hugo's names.
@@ -109,6 +110,15 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	var errs diag.List
 	var sources []*content.Source
 	for _, src := range tree.Sources {
+		// The welcome series is mail, never a page of the site: it is
+		// checked here, so a bad step fails the build, and left out.
+		if welcome.In(cfg.Newsletter.Welcome, src) {
+			if welcome.IsStep(src) {
+				_, err := welcome.Parse(src)
+				errs.Add(err)
+			}
+			continue
+		}
 		if s.excluded(src, opt) {
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/page"
 	"github.com/agora-hub/agora/generator/schedule"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Site computes the calendar of the site in dir. now is the clock and
@@ -42,7 +43,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	if err != nil {
 		return Calendar{}, err
 	}
-	items, found := gather(tree)
+	items, found := gather(tree, cfg.Newsletter.Welcome)
 
 	var errs diag.List
 	targets := make(map[string]int, len(cfg.Plan.Targets))
@@ -84,15 +85,17 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	return cal, nil
 }
 
-// gather turns the loaded pages into items and returns the sections that
-// hold Markdown, sorted. A section's _index.md is not an item, but it
+// gather turns the loaded pages, but those of the welcome series, into
+// items and returns the sections that hold Markdown, sorted. A section's _index.md is not an item, but it
 // makes the section exist before its first page is written.
-func gather(tree *content.Tree) ([]Item, []string) {
+func gather(tree *content.Tree, welcomeFolder string) ([]Item, []string) {
 	var items []Item
 	var sections []string
 	for _, src := range tree.Sources {
 		section, _, _ := strings.Cut(src.Dir(), "/")
-		if section == "" {
+		// The welcome series is mail on each subscriber's own clock, not
+		// part of the weekly plan.
+		if section == "" || welcome.In(welcomeFolder, src) {
 			continue
 		}
 		sections = append(sections, section)
