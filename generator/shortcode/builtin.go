@@ -61,8 +61,8 @@ var builtinTemplates = map[string]string{
 		"\n\t<summary>" + `{{ or (.Get "summary") "Details" | markdownify }}</summary>` + "\n\t" +
 		`{{ renderBlock .Inner }}</details>` + "\n",
 
-	"param": `{{ param . }}`,
-	"ref":   `{{ ref . true }}`,
+	"param":  `{{ param . }}`,
+	"ref":    `{{ ref . true }}`,
 	"relref": `{{ ref . false }}`,
 
 	// comment hides its inner content, as Hugo's (deprecated) one does.

@@ -142,8 +142,14 @@ func (r *Renderer) takesInner(name string) (bool, bool) {
 	if v, ok := r.inner.Load(t); ok {
 		return v.(bool), true
 	}
+	// A site's template is read whole, with the templates it defines; the
+	// built-ins share one set, so each is read alone.
+	subs := []*template.Template{t}
+	if r.builtins.Lookup(name) != t {
+		subs = t.Templates()
+	}
 	uses := false
-	for _, sub := range t.Templates() {
+	for _, sub := range subs {
 		if sub.Tree != nil && readsInner(sub.Tree.Root) {
 			uses = true
 			break
