@@ -124,7 +124,7 @@ title = "X"
 	_, out := build(t, dir)
 	got := testsite.Read(t, out, "x/index.html")
 	for _, want := range []string{
-		`<pre tabindex="0" class="chroma"><code>`,   // the line-number column
+		`<pre tabindex="0" class="chroma"><code>`, // the line-number column
 		`<span class="lnt" id="hl-0-1"><a class="lnlinks" href="#hl-0-1">1</a>`,
 		`<span class="lnt" id="1"><a class="lnlinks" href="#1">1</a>`, // the function: no block ordinal
 	} {
