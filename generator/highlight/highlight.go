@@ -54,6 +54,15 @@ func Defaults() Options {
 	}
 }
 
+// A block's HTML is kept for the next page that shows the same code with
+// the same options (an install command on every page of a guide). Only
+// small blocks are kept, up to memoBytes of HTML in all, so memory stays
+// bounded whatever the site.
+const (
+	memoMaxCode = 4 << 10
+	memoBytes   = 32 << 20
+)
+
 // maxFormatters bounds the formatter cache: option sets are few in a real
 // site (hl_lines is what varies), but a page generating many distinct ones
 // must not grow memory without limit.
@@ -67,6 +76,10 @@ type Highlighter struct {
 
 	mu         sync.Mutex
 	formatters map[formatterKey]*html.Formatter
+
+	memoMu   sync.Mutex
+	memo     map[string]string
+	memoSize int
 }
 
 type noLexerT struct{}
@@ -81,7 +94,7 @@ func New(base Options) *Highlighter {
 	if base.LineNoStart == 0 {
 		base.LineNoStart = 1
 	}
-	return &Highlighter{base: base, formatters: map[formatterKey]*html.Formatter{}}
+	return &Highlighter{base: base, formatters: map[formatterKey]*html.Formatter{}, memo: map[string]string{}}
 }
 
 // Base returns the options every call starts from.
@@ -206,6 +219,37 @@ func (h *Highlighter) formatter(lang string, o Options) *html.Formatter {
 }
 
 func (h *Highlighter) write(b *strings.Builder, code, lang string, attrs []Attr, o Options) error {
+	if len(code) > memoMaxCode {
+		return h.highlight(b, code, lang, attrs, o)
+	}
+	if !o.AnchorLineNos {
+		// Anchors are the only per-block part of the output.
+		o.LineAnchors = ""
+	}
+	key := fmt.Sprintf("%s\x00%v\x00%v\x00%s", lang, attrs, o, code)
+	h.memoMu.Lock()
+	out, ok := h.memo[key]
+	h.memoMu.Unlock()
+	if ok {
+		b.WriteString(out)
+		return nil
+	}
+	var nb strings.Builder
+	if err := h.highlight(&nb, code, lang, attrs, o); err != nil {
+		return err
+	}
+	out = nb.String()
+	b.WriteString(out)
+	h.memoMu.Lock()
+	if h.memoSize+len(out)+len(key) <= memoBytes {
+		h.memo[key] = out
+		h.memoSize += len(out) + len(key)
+	}
+	h.memoMu.Unlock()
+	return nil
+}
+
+func (h *Highlighter) highlight(b *strings.Builder, code, lang string, attrs []Attr, o Options) error {
 	var lexer chroma.Lexer
 	if lang != "" {
 		lexer = h.lexer(lang)

@@ -1,6 +1,7 @@
 package highlight
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,30 @@ func BenchmarkCodeBlock(b *testing.B) {
 		if err := h.CodeBlock(&sb, code, "go", 0); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCodeBlockUnseen highlights code never seen before: chroma's
+// own cost, which the memo of BenchmarkCodeBlock avoids for repeats.
+func BenchmarkCodeBlockUnseen(b *testing.B) {
+	h := New(Defaults())
+	var sb strings.Builder
+	for i := 0; i < b.N; i++ {
+		sb.Reset()
+		code := "func main() {\n\tfmt.Println(\"hello, community\", " + strconv.Itoa(i) + ")\n}\n"
+		if err := h.CodeBlock(&sb, code, "go", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestMemoKeepsOutputsApart(t *testing.T) {
+	h := New(Defaults())
+	var a, b, c strings.Builder
+	_ = h.CodeBlock(&a, "x\n", "go {linenos=table,anchorlinenos=true}", 0)
+	_ = h.CodeBlock(&b, "x\n", "go {linenos=table,anchorlinenos=true}", 1)
+	_ = h.CodeBlock(&c, "x\n", "go", 1)
+	if a.String() == b.String() || !strings.Contains(b.String(), `id="hl-1-1"`) || strings.Contains(c.String(), "hl-") {
+		t.Errorf("memo mixed blocks up:\n%s\n%s\n%s", a.String(), b.String(), c.String())
 	}
 }
