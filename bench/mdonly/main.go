@@ -142,6 +142,7 @@ type highlighter struct {
 func newHighlighter() *highlighter {
 	return &highlighter{
 		lexers:    map[string]chroma.Lexer{},
+		memo:      map[string][]byte{},
 		formatter: chtml.New(chtml.WithClasses(false), chtml.TabWidth(4), chtml.WithPreWrapper(pre{})),
 		style:     styles.Get("monokai"),
 	}
