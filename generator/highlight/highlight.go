@@ -220,7 +220,8 @@ func (h *Highlighter) formatter(lang string, o Options) *html.Formatter {
 
 func (h *Highlighter) write(b *strings.Builder, code, lang string, attrs []Attr, o Options) error {
 	if len(code) > memoMaxCode {
-		return h.highlight(b, code, lang, attrs, o)
+		_, err := h.highlight(b, code, lang, attrs, o)
+		return err
 	}
 	if !o.AnchorLineNos {
 		// Anchors are the only per-block part of the output.
@@ -235,11 +236,16 @@ func (h *Highlighter) write(b *strings.Builder, code, lang string, attrs []Attr,
 		return nil
 	}
 	var nb strings.Builder
-	if err := h.highlight(&nb, code, lang, attrs, o); err != nil {
+	clean, err := h.highlight(&nb, code, lang, attrs, o)
+	if err != nil {
 		return err
 	}
 	out = nb.String()
 	b.WriteString(out)
+	if !clean {
+		// Perhaps a time-out (see tokenise): not to be repeated.
+		return nil
+	}
 	h.memoMu.Lock()
 	if h.memoSize+len(out)+len(key) <= memoBytes {
 		h.memo[key] = out
@@ -249,7 +255,9 @@ func (h *Highlighter) write(b *strings.Builder, code, lang string, attrs []Attr,
 	return nil
 }
 
-func (h *Highlighter) highlight(b *strings.Builder, code, lang string, attrs []Attr, o Options) error {
+// highlight writes code's HTML and reports whether chroma lexed all of it
+// without Error tokens.
+func (h *Highlighter) highlight(b *strings.Builder, code, lang string, attrs []Attr, o Options) (bool, error) {
 	var lexer chroma.Lexer
 	if lang != "" {
 		lexer = h.lexer(lang)
@@ -267,18 +275,49 @@ func (h *Highlighter) highlight(b *strings.Builder, code, lang string, attrs []A
 		b.WriteString(preWrapper{lang: lang}.Start(true, ""))
 		b.WriteString(stdhtml.EscapeString(code))
 		b.WriteString(preEnd)
-		return nil
+		return true, nil
 	}
-	it, err := lexer.Tokenise(nil, code)
+	tokens, err := tokenise(lexer, code)
 	if err != nil {
-		return fmt.Errorf("highlighting %s: %w", lang, err)
+		return false, fmt.Errorf("highlighting %s: %w", lang, err)
 	}
 	writeDivStart(b, o.WrapperClass, attrs)
-	if err := h.formatter(lang, o).Format(b, styles.Get(o.Style), it); err != nil {
-		return fmt.Errorf("highlighting %s: %w", lang, err)
+	if err := h.formatter(lang, o).Format(b, styles.Get(o.Style), chroma.Literator(tokens...)); err != nil {
+		return false, fmt.Errorf("highlighting %s: %w", lang, err)
 	}
 	b.WriteString("</div>")
-	return nil
+	return !hasError(tokens), nil
+}
+
+// tokenise lexes code. Chroma gives each of its regular expressions 250 ms
+// of wall time; on a machine busy enough, a match times out and its text
+// comes out as an Error token, so the same page would highlight
+// differently from one build to the next. Code with Error tokens is lexed
+// again, up to retries times: invalid code keeps its Error tokens, a time
+// out does not come back.
+func tokenise(lexer chroma.Lexer, code string) ([]chroma.Token, error) {
+	const retries = 3
+	var tokens []chroma.Token
+	for try := 0; try < retries; try++ {
+		it, err := lexer.Tokenise(nil, code)
+		if err != nil {
+			return nil, err
+		}
+		tokens = it.Tokens()
+		if !hasError(tokens) {
+			break
+		}
+	}
+	return tokens, nil
+}
+
+func hasError(tokens []chroma.Token) bool {
+	for _, t := range tokens {
+		if t.Type == chroma.Error {
+			return true
+		}
+	}
+	return false
 }
 
 func writeDivStart(b *strings.Builder, wrapperClass string, attrs []Attr) {

@@ -130,3 +130,22 @@ func TestMemoKeepsOutputsApart(t *testing.T) {
 		t.Errorf("memo mixed blocks up:\n%s\n%s\n%s", a.String(), b.String(), c.String())
 	}
 }
+
+// Code chroma cannot lex (Error tokens, which a regexp time-out also
+// gives) is written but not kept for the next page.
+func TestErrorTokensAreNotKept(t *testing.T) {
+	h := New(Defaults())
+	var b strings.Builder
+	if err := h.CodeBlock(&b, "{\"a\": @@@}\n", "json", 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "@@@") {
+		t.Errorf("code lost: %s", b.String())
+	}
+	if len(h.memo) != 0 {
+		t.Errorf("output with Error tokens was kept")
+	}
+	if err := h.CodeBlock(&b, "{\"a\": 1}\n", "json", 0); err != nil || len(h.memo) != 1 {
+		t.Errorf("clean output not kept (err %v)", err)
+	}
+}
