@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/agora-hub/agora/generator/highlight"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/page"
 	"github.com/agora-hub/agora/generator/tpl"
@@ -22,7 +23,7 @@ type hugoInfo struct {
 
 // funcs is the template function map: the generic functions plus those
 // bound to this build's site, clock and templates.
-func funcs(site *page.Site, current func() *page.Site, set *tpl.Set) template.FuncMap {
+func funcs(site *page.Site, current func() *page.Site, set *tpl.Set, hl *highlight.Highlighter) template.FuncMap {
 	base := site.Config().Base
 	str := func(v any) string {
 		if s, ok := v.(string); ok {
@@ -51,6 +52,7 @@ func funcs(site *page.Site, current func() *page.Site, set *tpl.Set) template.Fu
 		"site":          current,
 		"now":           func() time.Time { return current().Now() },
 		"hugo":          func() hugoInfo { return info },
+		"highlight":     tplfuncs.HighlightFunc(hl),
 	}
 	for name, fn := range bound {
 		f[name] = fn

@@ -22,10 +22,12 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/highlight"
 	"github.com/agora-hub/agora/generator/internal/workers"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/output"
 	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/shortcode"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/themes"
 )
@@ -168,6 +170,7 @@ type build struct {
 	units     map[string]func()
 	files     unitFiles // which unit wrote which file, when tracked
 	tree      *content.Tree
+	body      page.BodyRenderer
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -268,12 +271,19 @@ func (b *build) load() error {
 		return err
 	}
 	b.tree = tree
-	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
-	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
+	b.theme, err = b.findTheme()
 	if err != nil {
 		return err
 	}
-	b.theme, err = b.findTheme()
+	hlOpts, err := highlightOptions(b.cfg.Markup.Highlight, b.builtinTheme())
+	if err != nil {
+		return err
+	}
+	hl := highlight.New(hlOpts)
+	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path(), Code: codeFences(hl)})
+	b.tpls = tpl.New()
+	b.body = bodies{sc: shortcode.New(shortcode.Options{Markdown: md, Templates: b.tpls, Highlight: hl})}
+	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
 	if err != nil {
 		return err
 	}
@@ -283,17 +293,20 @@ func (b *build) load() error {
 			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.themeName + "/layouts"})
 		}
 	}
-	b.tpls = tpl.New()
 	// The templates reach the model through b, so that serve can put a
 	// new model in place without parsing them again.
-	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls), layers...)
+	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls, hl), layers...)
 }
+
+// builtinTheme reports whether the site uses the built-in theme, embedded
+// or as a copy in themes/default/ to edit.
+func (b *build) builtinTheme() bool { return b.theme != nil && b.themeName == config.DefaultTheme }
 
 // modelOptions are the page model's options for this build.
 func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
 		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
-		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
+		BuildExpired: b.opt.BuildExpired, Markdown: md, Body: b.body, Tracker: b.tracker,
 		Images: newImageSizes(b),
 	}
 }
@@ -461,6 +474,7 @@ func (b *build) renderList(p *page.Page) {
 	if ok && p.HasFeed() {
 		b.unit("feed "+p.Path(), func() { b.writeFeed(p) })
 	}
+	b.errs.Add(p.RenderErr())
 }
 
 // listUnit renders pager page n of list p; page 1 also writes the

@@ -11,7 +11,7 @@ import (
 	"github.com/agora-hub/agora/newsletter/mailtext"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+var update = flag.Bool("update", false, "rewrite the golden files and default/static/css/chroma.css")
 
 // TestExampleMailsGolden pins the example hub's first digest and welcome
 // mails, text and HTML, as the built-in theme renders them: a change to

@@ -58,7 +58,25 @@ type MenuEntry struct {
 type Markup struct {
 	// Unsafe passes raw HTML in Markdown through. Off by default so a
 	// contributor's Markdown cannot inject script into the hub.
-	Unsafe bool `toml:"unsafe"`
+	Unsafe    bool      `toml:"unsafe"`
+	Highlight Highlight `toml:"highlight"`
+}
+
+// Highlight is Hugo's [markup.highlight]: how code is coloured. Unset
+// fields keep Hugo's defaults; pointers tell unset from false.
+type Highlight struct {
+	Style              string `toml:"style"`
+	NoClasses          *bool  `toml:"noClasses"`
+	LineNos            any    `toml:"lineNos"` // true, false, "inline" or "table"
+	LineNumbersInTable *bool  `toml:"lineNumbersInTable"`
+	HlLines            string `toml:"hl_Lines"`
+	AnchorLineNos      bool   `toml:"anchorLineNos"`
+	LineAnchors        string `toml:"lineAnchors"`
+	LineNoStart        int    `toml:"lineNoStart"`
+	TabWidth           int    `toml:"tabWidth"`
+	GuessSyntax        bool   `toml:"guessSyntax"`
+	CodeFences         *bool  `toml:"codeFences"`
+	WrapperClass       string `toml:"wrapperClass"`
 }
 
 // Plan is the [plan] table: how many items each section should publish a
@@ -233,7 +251,7 @@ func (p Plan) PerWeek(section string) int {
 
 var knownKeys = func() []string {
 	k := []string{"baseURL", "title", "languageCode", "timezone", "copyright", "paginate", "rssLimit",
-		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]", "[newsletter]"}
+		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[markup.highlight]", "[plan]", "[newsletter]"}
 	sort.Strings(k)
 	return k
 }()

@@ -61,12 +61,21 @@ type Options struct {
 	// "/hub/" for a GitHub Pages project site. Root-relative link and image
 	// destinations are prefixed with it.
 	BasePath string
+	// Code highlights fenced code blocks; nil leaves them plain.
+	Code CodeHighlighter
+}
+
+// CodeHighlighter writes a fenced code block: info is the text after the
+// fence ("go {linenos=table}"), ordinal the block's index in the document.
+type CodeHighlighter interface {
+	CodeBlock(b *strings.Builder, code, info string, ordinal int) error
 }
 
 // Renderer renders Markdown to HTML. It holds only configuration, so one
 // Renderer serves any number of goroutines.
 type Renderer struct {
 	unsafe bool
+	code   CodeHighlighter
 	flags  mdhtml.Flags
 	// basePrefix is BasePath without its trailing slash, "" for a site at
 	// the root, so that prefixing is a plain concatenation.
@@ -83,7 +92,7 @@ func New(o Options) *Renderer {
 		// run script, should a future extension let documents set them.
 		flags |= mdhtml.SkipHTML
 	}
-	return &Renderer{unsafe: o.Unsafe, flags: flags, basePrefix: basePrefix(o.BasePath)}
+	return &Renderer{unsafe: o.Unsafe, code: o.Code, flags: flags, basePrefix: basePrefix(o.BasePath)}
 }
 
 // basePrefix normalises a configured base path to "/hub" form. A full URL
@@ -117,13 +126,32 @@ type Result struct {
 	// TOC lists the h2 and h3 headings in Hugo's markup, or is "" when there
 	// are none.
 	TOC string
+	// Err is the first code block that could not be highlighted (bad
+	// attributes); the block is written plain.
+	Err error
 }
 
 // Render renders a Markdown document.
-func (r *Renderer) Render(src []byte) Result {
+func (r *Renderer) Render(src []byte) Result { return r.RenderWith(src, nil) }
+
+// RenderWith renders a Markdown document and passes the HTML through
+// post, which replaces shortcode placeholders, before the summary and
+// word counts are taken from it. post sees the parts before and after a
+// <!--more--> marker separately, so the cut stays where it was.
+func (r *Renderer) RenderWith(src []byte, post func(string) string) Result {
 	st := r.render(src, true)
 	content := st.buf.String()
-	res := Result{Content: content, TOC: buildTOC(st.toc)}
+	toc := buildTOC(st.toc)
+	if post != nil {
+		if st.moreAt >= 0 {
+			before, after := post(content[:st.moreAt]), post(content[st.moreAt:])
+			content, st.moreAt = before+after, len(before)
+		} else {
+			content = post(content)
+		}
+		toc = post(toc)
+	}
+	res := Result{Content: content, TOC: toc, Err: st.codeErr}
 
 	if st.moreAt >= 0 {
 		res.HasMore = true
@@ -150,6 +178,22 @@ func (r *Renderer) Render(src []byte) Result {
 func (r *Renderer) RenderInline(src string) string {
 	st := r.render([]byte(src), false)
 	return unwrapParagraph(st.buf.String())
+}
+
+// RenderBlock renders a Markdown fragment, such as a shortcode's inner
+// content, without a summary or table of contents.
+func (r *Renderer) RenderBlock(src string) string {
+	return r.render([]byte(src), false).buf.String()
+}
+
+// Link returns a link or image destination as the Markdown renderer
+// writes it (root-relative ones under the base path), and false for one
+// that could run script.
+func (r *Renderer) Link(dest string, image bool) (string, bool) {
+	if !destAllowed([]byte(dest), image) {
+		return "", false
+	}
+	return string(r.withBase([]byte(dest))), true
 }
 
 // unwrapParagraph strips the <p>…</p> around s when s is exactly one
@@ -183,6 +227,9 @@ type renderState struct {
 
 	headingStart int // length of buf when the current heading began
 	toc          []tocEntry
+
+	codeBlocks int // fenced blocks so far, which name their line anchors
+	codeErr    error
 }
 
 func (r *Renderer) render(src []byte, meta bool) *renderState {
@@ -212,7 +259,9 @@ func (r *Renderer) render(src []byte, meta bool) *renderState {
 func (st *renderState) hook(w io.Writer, node ast.Node, entering bool) (ast.WalkStatus, bool) {
 	switch n := node.(type) {
 	case *ast.CodeBlock:
-		st.codeBlock(w, n)
+		if !(n.IsFenced && st.r.code != nil && st.highlightBlock(n)) {
+			st.codeBlock(w, n)
+		}
 		return ast.GoToNext, true
 	case *ast.Table:
 		st.table(w, n, entering)
@@ -250,6 +299,22 @@ func (st *renderState) hook(w io.Writer, node ast.Node, entering bool) (ast.Walk
 		}
 	}
 	return ast.GoToNext, false
+}
+
+// highlightBlock highlights a fenced block. On a bad attribute it records
+// the error and reports false, so that the block is written plain.
+func (st *renderState) highlightBlock(n *ast.CodeBlock) bool {
+	ordinal := st.codeBlocks
+	st.codeBlocks++
+	var b strings.Builder
+	if err := st.r.code.CodeBlock(&b, string(n.Literal), string(n.Info), ordinal); err != nil {
+		if st.codeErr == nil {
+			st.codeErr = err
+		}
+		return false
+	}
+	st.buf.WriteString(b.String())
+	return true
 }
 
 // link drops the <a> of a link whose destination could run script, leaving

@@ -22,7 +22,9 @@ type ImageSizes interface {
 }
 
 // markdown is the site's renderer, giving the page's images their size.
-func (p *Page) markdown() *markup.Renderer {
+// Markdown is the renderer of the page's body: the site's, told the size
+// of the images the page shows.
+func (p *Page) Markdown() *markup.Renderer {
 	if p.site.images == nil {
 		return p.site.md
 	}

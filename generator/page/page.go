@@ -91,9 +91,9 @@ func (p *Page) render() markup.Result {
 			p.mu.Unlock()
 			return
 		}
-		r := p.markdown().Render(body)
+		r, err := p.renderBody(body)
 		p.mu.Lock()
-		p.rendered = r
+		p.rendered, p.renderErr = r, err
 		p.mu.Unlock()
 	})
 	p.mu.Lock()
@@ -101,7 +101,20 @@ func (p *Page) render() markup.Result {
 	return p.rendered
 }
 
-// RenderErr reports a failure to read the page's Markdown.
+// renderBody renders the page's body with its shortcodes. A code block
+// that could not be highlighted is an error of the page, at its file.
+func (p *Page) renderBody(body []byte) (markup.Result, error) {
+	if p.site.body == nil {
+		return p.Markdown().Render(body), nil
+	}
+	r, err := p.site.body.RenderBody(p, body)
+	if err == nil && r.Err != nil {
+		err = fmt.Errorf("%s: %w", p.src.Path, r.Err)
+	}
+	return r, err
+}
+
+// RenderErr reports a failure to read or render the page's Markdown.
 func (p *Page) RenderErr() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -250,7 +263,11 @@ func (p *Page) Content() template.HTML {
 		if err != nil {
 			return ""
 		}
-		return template.HTML(p.markdown().Render(body).Content)
+		r, err := p.renderBody(body)
+		if err != nil {
+			return ""
+		}
+		return template.HTML(r.Content)
 	}
 	return template.HTML(r.Content)
 }

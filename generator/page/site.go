@@ -40,6 +40,9 @@ type Options struct {
 	BuildFuture  bool
 	BuildExpired bool
 	Markdown     *markup.Renderer
+	// Body renders a page's body with its shortcodes; nil renders the
+	// Markdown alone.
+	Body BodyRenderer
 	// Tracker, when set, records which unit of work reads which page's
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
@@ -49,6 +52,11 @@ type Options struct {
 	Images ImageSizes
 }
 
+// BodyRenderer renders a page's body: shortcodes, then Markdown.
+type BodyRenderer interface {
+	RenderBody(p *Page, body []byte) (markup.Result, error)
+}
+
 // Skipped counts pages left out of the build, by reason.
 type Skipped struct{ Drafts, Future, Expired int }
 
@@ -56,6 +64,7 @@ type Skipped struct{ Drafts, Future, Expired int }
 type Site struct {
 	cfg        *config.Config
 	md         *markup.Renderer
+	body       BodyRenderer
 	now        time.Time
 	home       *Page
 	notFound   *Page
@@ -100,6 +109,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		cfg:        cfg,
 		md:         opt.Markdown,
 		images:     opt.Images,
+		body:       opt.Body,
 		now:        opt.Now,
 		taxonomies: map[string]*Page{},
 		terms:      map[string]map[string]*Page{},

@@ -24,8 +24,9 @@ type Layer struct {
 }
 
 type source struct {
-	name string // display path, used as the template name so errors point at the file
-	text string
+	name  string // display path, used as the template name so errors point at the file
+	text  string
+	layer int // 0 for the site's layouts, then the themes' in order
 }
 
 // Set is a site's templates. Safe for concurrent use.
@@ -35,6 +36,9 @@ type Set struct {
 	mu       sync.Mutex
 	composed map[string]*template.Template
 	partials map[string]*template.Template
+	// shortcodes holds layouts/_shortcodes/ and layouts/shortcodes/,
+	// by path below layouts/.
+	shortcodes map[string]*template.Template
 }
 
 // New makes an empty set; call Load before use. It is separate so that
@@ -48,6 +52,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 	s.layouts = map[string]source{}
 	s.composed = map[string]*template.Template{}
 	s.partials = map[string]*template.Template{}
+	s.shortcodes = map[string]*template.Template{}
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
 		if l.FS == nil {
@@ -64,7 +69,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 			if err != nil {
 				return err
 			}
-			s.layouts[p] = source{name: l.Display + "/" + p, text: string(b)}
+			s.layouts[p] = source{name: l.Display + "/" + p, text: string(b), layer: i}
 			return nil
 		})
 		if err != nil {
@@ -87,6 +92,9 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 		if strings.HasPrefix(k, "partials/") {
 			s.partials[strings.TrimPrefix(k, "partials/")] = t
 		}
+		if strings.HasPrefix(k, "shortcodes/") || strings.HasPrefix(k, "_shortcodes/") {
+			s.shortcodes[k] = t
+		}
 	}
 	return errs.Err()
 }
@@ -97,6 +105,27 @@ func isTemplate(p string) bool {
 		return true
 	}
 	return false
+}
+
+// Shortcode returns the template of the shortcode called name, or nil,
+// in Hugo's order: the site's layouts/_shortcodes/ (Hugo 0.146's folder)
+// and layouts/shortcodes/, then the theme's; in each, the HTML output
+// format's NAME.html.html before NAME.html.
+func (s *Set) Shortcode(name string) *template.Template {
+	var best *template.Template
+	bestLayer := -1
+	for _, dir := range []string{"_shortcodes/", "shortcodes/"} {
+		for _, file := range []string{name + ".html.html", name + ".html"} {
+			t, ok := s.shortcodes[dir+file]
+			if !ok {
+				continue
+			}
+			if layer := s.layouts[dir+file].layer; best == nil || layer < bestLayer {
+				best, bestLayer = t, layer
+			}
+		}
+	}
+	return best
 }
 
 // Has reports whether a layout exists, e.g. "_default/single.html".
