@@ -2,8 +2,7 @@ package plan
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/sitefs"
 )
 
 // Site computes the calendar of the site in dir. now is the clock and
@@ -35,7 +35,12 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	if err != nil {
 		return Calendar{}, err
 	}
-	tree, err := content.Load(dir, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(dir)
+	if err != nil {
+		return Calendar{}, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
 	if err != nil {
 		return Calendar{}, err
 	}
@@ -45,7 +50,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	targets := make(map[string]int, len(cfg.Plan.Targets))
 	var sections []string
 	for _, t := range cfg.Plan.Targets {
-		if !slices.Contains(found, t.Section) && !isDir(filepath.Join(dir, content.Dir, t.Section)) {
+		if !slices.Contains(found, t.Section) && !isDir(src, content.Dir+"/"+t.Section) {
 			errs.Add(unknownSection(t, found))
 			continue
 		}
@@ -100,8 +105,8 @@ func gather(tree *content.Tree) ([]Item, []string) {
 	return items, slices.Compact(sections)
 }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
+func isDir(fsys fs.FS, p string) bool {
+	st, err := fs.Stat(fsys, p)
 	return err == nil && st.IsDir()
 }
 
