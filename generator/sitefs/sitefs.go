@@ -214,6 +214,10 @@ func (s *Site) open(name string) (*os.File, error) {
 		if file, err = s.root.Open(real); err != nil {
 			return nil, err
 		}
+	} else if err := s.checkLink(name); err != nil {
+		// The root follows links inside the site, into .git too.
+		file.Close()
+		return nil, err
 	}
 	if err := checkDatabase(name, file); err != nil {
 		file.Close()
@@ -225,13 +229,28 @@ func (s *Site) open(name string) (*os.File, error) {
 func (s *Site) stat(name string) (fs.FileInfo, error) {
 	info, err := s.root.Stat(name)
 	if err == nil {
-		return info, nil
+		return info, s.checkLink(name)
 	}
 	real, why := s.explain(name, err)
 	if why != nil {
 		return nil, why
 	}
 	return s.root.Stat(real)
+}
+
+// checkLink refuses name when it is itself a link, one the root would
+// follow, that leads into a hidden folder of the site.
+func (s *Site) checkLink(name string) error {
+	info, err := s.root.Lstat(name)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	_, err = s.resolve(name)
+	var le *LinkError
+	if errors.As(err, &le) {
+		return le
+	}
+	return nil
 }
 
 // Explain returns err, an error of an operation on name through Root, or
