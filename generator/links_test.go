@@ -132,9 +132,11 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 		want  []string
 	}{
 		{
-			name:  "static file to /etc/passwd",
-			setup: func(t *testing.T, site, out string) { symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "static/x.txt")) },
-			want:  []string{"static/x.txt: symbolic link to /", "passwd", "outside the site"},
+			name: "static file to /etc/passwd",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "static/x.txt"))
+			},
+			want: []string{"static/x.txt: symbolic link to /", "passwd", "outside the site"},
 		},
 		{
 			name: "static file to the subscriber database",
@@ -176,9 +178,11 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 			want:  []string{"static: symbolic link to " + "/", "outside the site"},
 		},
 		{
-			name:  "a content page",
-			setup: func(t *testing.T, site, out string) { symlink(t, filepath.Join(out, "page.md"), filepath.Join(site, "content/tips/leak.md")) },
-			want:  []string{"content/tips/leak.md: symbolic link to /", "page.md"},
+			name: "a content page",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, filepath.Join(out, "page.md"), filepath.Join(site, "content/tips/leak.md"))
+			},
+			want: []string{"content/tips/leak.md: symbolic link to /", "page.md"},
 		},
 		{
 			name: "a bundle's resource",
@@ -214,9 +218,11 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 			want: []string{"static/a.txt: symbolic link to b.txt and on to ../assets/c.txt and on to ../../", "static/b.txt: symbolic link to ../assets/c.txt"},
 		},
 		{
-			name:  "a relative link climbing out",
-			setup: func(t *testing.T, site, out string) { symlink(t, "../../"+filepath.Base(out)+"/passwd", filepath.Join(site, "static/up.txt")) },
-			want:  []string{"static/up.txt: symbolic link to ../../", "outside the site"},
+			name: "a relative link climbing out",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, "../../"+filepath.Base(out)+"/passwd", filepath.Join(site, "static/up.txt"))
+			},
+			want: []string{"static/up.txt: symbolic link to ../../", "outside the site"},
 		},
 		{
 			name: "the site's git config, with its token",
@@ -232,9 +238,12 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 			want:  []string{"content/tips/loop: symbolic link to ..", "loop"},
 		},
 		{
-			name:  "site.toml",
-			setup: func(t *testing.T, site, out string) { os.Remove(filepath.Join(site, "site.toml")); symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "site.toml")) },
-			want:  []string{"site.toml: symbolic link to /"},
+			name: "site.toml",
+			setup: func(t *testing.T, site, out string) {
+				os.Remove(filepath.Join(site, "site.toml"))
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "site.toml"))
+			},
+			want: []string{"site.toml: symbolic link to /"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
