@@ -300,3 +300,31 @@ func TestLinksInsideTheSiteAreFollowed(t *testing.T) {
 	_, pub2 := build(t, site2)
 	assertFile(t, pub2, "tips/a/index.html", "Body of A.")
 }
+
+// TestServeRefusesLinksAddedWhileServing: agora serve reads each saved
+// file again; a link out of the site made while it runs is refused like
+// in a build, and the last good site stays served.
+func TestServeRefusesLinksAddedWhileServing(t *testing.T) {
+	out := outside(t)
+	for _, link := range []string{"content/tips/a.md", "static/x.txt"} {
+		site := testsite.New(t, linkSite)
+		dest := filepath.Join(t.TempDir(), "public")
+		s, _, err := generator.Open(context.Background(), generator.Options{Source: site, Destination: dest, Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(site, link)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		symlink(t, filepath.Join(out, "page.md"), filepath.Join(site, link))
+		_, err = s.Update(context.Background(), []string{link})
+		if err == nil || !strings.Contains(err.Error(), link+": symbolic link to /") {
+			t.Errorf("update after linking %s: %v", link, err)
+		}
+		for rel := range testsite.Hashes(t, dest) {
+			if strings.Contains(testsite.Read(t, dest, rel), secret) {
+				t.Errorf("after linking %s, %s holds the secret", link, rel)
+			}
+		}
+	}
+}
