@@ -219,6 +219,13 @@ func checkDestination(root, dest string) error {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
 	}
+	// A public/ committed as a link (to /var/www, or anywhere a pull
+	// request chose) would be replaced by the swap, not written through:
+	// say so rather than silently break a deploy or follow the link.
+	if fi, err := os.Lstat(dest); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(dest)
+		return fmt.Errorf("destination %s is a symbolic link to %s; a build replaces its destination whole, so it would replace the link: remove it, or build there with -d %s", dest, target, target)
+	}
 	// The swap replaces the whole folder, so only a folder an earlier
 	// build wrote (every build writes .nojekyll) or an empty one may be
 	// the destination: -d ~/Documents must not delete anything.

@@ -328,3 +328,29 @@ func TestServeRefusesLinksAddedWhileServing(t *testing.T) {
 		}
 	}
 }
+
+// TestDestinationLinkIsRefused: public/ committed as a link out of the
+// site is neither followed nor silently replaced.
+func TestDestinationLinkIsRefused(t *testing.T) {
+	site := testsite.New(t, linkSite)
+	elsewhere := t.TempDir()
+	if err := os.WriteFile(filepath.Join(elsewhere, ".nojekyll"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	symlink(t, elsewhere, filepath.Join(site, "public"))
+	_, err := generator.Build(context.Background(), generator.Options{Source: site, Now: testNow})
+	if err == nil || !strings.Contains(err.Error(), "public is a symbolic link to "+elsewhere) {
+		t.Fatalf("err = %v", err)
+	}
+	if fi, err := os.Lstat(filepath.Join(site, "public")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if got := testsite.Hashes(t, elsewhere); len(got) != 1 {
+		t.Errorf("the link's target was written: %v", got)
+	}
+	// -d to the folder itself is the user's choice.
+	if _, err := generator.Build(context.Background(), generator.Options{Source: site, Destination: elsewhere, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	assertFile(t, elsewhere, "tips/a/index.html", "Body of A.")
+}
