@@ -23,13 +23,14 @@ const MaxDepth = 16
 // part of its key, plus one per enclosing array or inline table.
 func TOML(src []byte, max int) int {
 	line := 1
-	var stack []int   // depth of the values inside each open [ or {
-	var braces []bool // whether each open bracket is an inline table
-	table := 0        // depth of the current [table]'s keys
-	inKey := true     // reading a key (before '=')
-	dots := 0         // dotted parts of the key so far
-	cur := 0          // depth of the next value
-	lineStart := true // nothing but blanks since the newline
+	var stack []int             // depth of the values inside each open [ or {
+	var braces []bool           // whether each open bracket is an inline table
+	table := 0                  // depth of the current [table]'s keys
+	inKey := true               // reading a key (before '=')
+	dots := 0                   // dotted parts of the key so far
+	cur := 0                    // depth of the next value
+	lineStart := true           // nothing but blanks since the newline
+	arrays := map[string]bool{} // keys of the [[arrays of tables]] so far
 	top := func() int {
 		if len(stack) == 0 {
 			return table
@@ -60,23 +61,9 @@ func TOML(src []byte, max int) int {
 		case '[':
 			if lineStart && len(stack) == 0 {
 				// A [table] or [[array of tables]] header.
-				d := 1
-				if i+1 < len(src) && src[i+1] == '[' {
-					d, i = 2, i+1
-				}
-				for i++; i < len(src) && src[i] != ']' && src[i] != '\n'; i++ {
-					switch src[i] {
-					case '.':
-						d++
-					case '"', '\'':
-						var newlines int
-						i, newlines = skipString(src, i)
-						line += newlines
-					}
-				}
-				if src[min(i, len(src)-1)] == ']' && i+1 < len(src) && src[i+1] == ']' {
-					i++
-				}
+				var d, newlines int
+				d, i, newlines = header(src, i, arrays, max)
+				line += newlines
 				table = d
 				if d > max {
 					return line
@@ -126,6 +113,55 @@ func TOML(src []byte, max int) int {
 		lineStart = false
 	}
 	return 0
+}
+
+// header reads the [table] or [[array of tables]] header at src[i] and
+// returns the depth of its keys and the index of its last byte. A key part
+// that is an array of tables adds a level (its last table), so arrays
+// remembers them. Quoted parts are compared as written: escapes that spell
+// a bare key differently could hide one level per part, so at worst the
+// real depth is twice the limit, still bounded.
+func header(src []byte, i int, arrays map[string]bool, max int) (depth, end, newlines int) {
+	array := i+1 < len(src) && src[i+1] == '['
+	if array {
+		i++
+	}
+	var parts []string
+	var part []byte
+	for i++; i < len(src) && src[i] != ']' && src[i] != '\n'; i++ {
+		switch c := src[i]; c {
+		case '.':
+			parts, part = append(parts, string(part)), nil
+			if len(parts) > max {
+				return len(parts), i, newlines // too deep already
+			}
+		case ' ', '\t':
+		case '"', '\'':
+			end, n := skipString(src, i)
+			newlines += n
+			part = append(part, src[i:end+1]...)
+			i = end
+		default:
+			part = append(part, c)
+		}
+	}
+	parts = append(parts, string(part))
+	if array && i+1 < len(src) && src[i+1] == ']' {
+		i++
+	}
+	depth = len(parts)
+	key := ""
+	for n, p := range parts {
+		key += "\x00" + p
+		if arrays[key] && n < len(parts)-1 {
+			depth++
+		}
+	}
+	if array {
+		arrays[key] = true
+		depth++
+	}
+	return depth, min(i, len(src)-1), newlines
 }
 
 // skipString returns the index of the last byte of the TOML string that
