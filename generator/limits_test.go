@@ -62,9 +62,9 @@ func TestHostilePagesAreRefusedCheaply(t *testing.T) {
 		{"10,000 tags", page("tags = ["+strings.Join(tags, ", ")+"]\n", "x"),
 			"content/tips/a.md:4: tags: 10000 terms, more than the 500"},
 		{"front matter of 1 MB", page(bigFrontMatter(1<<20), "x"),
-			"front matter is longer than 512 KiB"},
+			"front matter is longer than 256 KiB"},
 		{"50 MB of nested Markdown", page("", strings.Repeat("> ", 25<<20)+"x\n"),
-			"content/tips/a.md:1: 50.0 MiB of Markdown, more than the 8 MiB a page may have"},
+			"content/tips/a.md:1: 50.0 MiB of Markdown, more than the 4 MiB a page may have"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := testsite.New(t, linkSite)

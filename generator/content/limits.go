@@ -14,17 +14,19 @@ import (
 // same loader serves agora build, serve, plan, send and listen.
 const (
 	// MaxPageBytes caps a Markdown file. gomarkdown is linear but costly
-	// on some shapes: 2 MB of footnote references takes 460 MB and
-	// nested quotes or lists 65-90 bytes per byte, so 50 MB of nested
-	// Markdown took 3 GB. Real pages, generated references and
-	// changelogs included, stay well under 1 MiB (the 10,000-page corpus
-	// averages 5.6 KB); 8 MiB leaves room for the largest and bounds
-	// a page's worst case to about 2 GB.
-	MaxPageBytes = 8 << 20
+	// on some shapes, and a page's HTML is handled several times (page,
+	// feeds): nested quotes take 65 bytes of memory per byte, footnote
+	// references 13 bytes of HTML and 270 of memory per byte, so 50 MB
+	// of nested Markdown took 47 s and 3.2 GB. Real pages, generated
+	// references and changelogs included, stay under 1 MiB (the
+	// 10,000-page corpus averages 5.6 KB); 4 MiB leaves room for the
+	// largest and bounds the worst page to about a gigabyte.
+	MaxPageBytes = 4 << 20
 	// MaxFrontMatterBytes caps a page's front matter. A gallery of 1,000
-	// [[resources]] is about 150 KB; front matter of this size decodes in
-	// well under a second at any depth nesting.MaxDepth allows.
-	MaxFrontMatterBytes = 512 << 10
+	// [[resources]] is about 150 KB. The TOML decoder's cost grows with
+	// size times depth: at this size and nesting.MaxDepth the worst input
+	// decodes in about 2 s and 100 MB, against 4.7 s and 200 MB at 512 KiB.
+	MaxFrontMatterBytes = 256 << 10
 	// MaxTermsPerPage caps the terms of one taxonomy on one page. Each
 	// term is a page and a feed, so a page's terms cost at least their
 	// number squared in output: 10,000 tags took over 150 s. Real pages

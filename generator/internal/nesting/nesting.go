@@ -10,8 +10,8 @@ package nesting
 // MaxDepth is how deeply front matter and site.toml may nest. The TOML
 // decoder's cost per byte grows with depth (each nested key is stored
 // under its full path): 40 KB of inline tables 10,000 deep took 75 s and
-// 4 GB, while at depth 16 the worst 512 KiB of front matter decodes in
-// about a second. Hugo's own deepest front matter ([[cascade]] with
+// 4 GB, while at depth 16 the worst 256 KiB of front matter (the most a
+// page may have) decodes in about 2 s. Hugo's own deepest front matter ([[cascade]] with
 // [cascade._target], a resource's params, a page builder's blocks) is 3 to
 // 6 levels deep, so 16 fails no real page.
 const MaxDepth = 16
