@@ -58,8 +58,12 @@ func checkPageSize(size int64) error {
 	return nil
 }
 
-// checkFrontMatter refuses front matter too large or too deeply nested to
-// decode cheaply; fmLine is the file line of its first line.
+// checkFrontMatter refuses TOML front matter too large or too deeply
+// nested to decode cheaply; fmLine is the file line of its first line.
+// YAML and JSON front matter need only the size check here: their
+// decoders are linear and bound their own depth, and checkDecodedDepth
+// holds them to the same depth afterwards (the TOML scan would misread
+// them).
 func checkFrontMatter(file string, fm []byte, fmLine int) error {
 	if len(fm) > MaxFrontMatterBytes {
 		line := fmLine + bytes.Count(fm[:MaxFrontMatterBytes], []byte("\n"))
