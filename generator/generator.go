@@ -9,6 +9,7 @@ package generator
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -28,6 +29,7 @@ import (
 	"github.com/agora-hub/agora/generator/output"
 	"github.com/agora-hub/agora/generator/page"
 	"github.com/agora-hub/agora/generator/shortcode"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/themes"
 )
@@ -116,12 +118,18 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 // buildSite builds and commits the site. With a tracker it renders
 // serially and records which unit of work read which page's body, for
 // serve's incremental rebuilds (see session.go).
-func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build, *Result, error) {
+func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (_ *build, _ *Result, err error) {
 	start := time.Now()
 	b, err := newBuild(opt)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer func() {
+		// serve keeps a good build, whose pages read their bodies later.
+		if tracker == nil || err != nil {
+			b.src.Close()
+		}
+	}()
 	stage, err := output.NewStage(b.dest)
 	if err != nil {
 		return nil, nil, err
@@ -156,6 +164,7 @@ type sink interface {
 type build struct {
 	opt       Options
 	root      string
+	src       *sitefs.Site // every read of the site goes through it
 	dest      string
 	cfg       *config.Config
 	site      *page.Site
@@ -208,7 +217,11 @@ func newBuild(opt Options) (*build, error) {
 	if err := checkDestination(root, dest); err != nil {
 		return nil, err
 	}
-	return &build{opt: opt, root: root, dest: dest, cfg: cfg}, nil
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	return &build{opt: opt, root: root, src: src, dest: dest, cfg: cfg}, nil
 }
 
 func reparseBase(cfg *config.Config) (*config.Config, error) {
@@ -233,6 +246,13 @@ func checkDestination(root, dest string) error {
 		if within(dest, filepath.Join(root, d)) {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
+	}
+	// A public/ committed as a link (to /var/www, or anywhere a pull
+	// request chose) would be replaced by the swap, not written through:
+	// say so rather than silently break a deploy or follow the link.
+	if fi, err := os.Lstat(dest); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(dest)
+		return fmt.Errorf("destination %s is a symbolic link to %s; a build replaces its destination whole, so it would replace the link: remove it, or build there with -d %s", dest, target, target)
 	}
 	// The swap replaces the whole folder, so only a folder an earlier
 	// build wrote (every build writes .nojekyll) or an empty one may be
@@ -266,7 +286,7 @@ func (b *build) run(ctx context.Context) error {
 
 // load reads the content and templates and builds the model.
 func (b *build) load() error {
-	tree, err := content.Load(b.root, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+	tree, err := content.Load(b.src, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
 	if err != nil {
 		return err
 	}
@@ -287,7 +307,11 @@ func (b *build) load() error {
 	if err != nil {
 		return err
 	}
-	layers := []tpl.Layer{{FS: dirFS(filepath.Join(b.root, "layouts")), Display: "layouts"}}
+	layouts, err := b.folder("layouts")
+	if err != nil {
+		return err
+	}
+	layers := []tpl.Layer{{FS: layouts, Display: "layouts"}}
 	if b.theme != nil {
 		if sub, err := fs.Sub(b.theme, "layouts"); err == nil {
 			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.themeName + "/layouts"})
@@ -319,15 +343,16 @@ func (b *build) modelOptions(md *markup.Renderer) page.Options {
 func (b *build) findTheme() (fs.FS, error) {
 	name := b.cfg.Theme
 	if name == "" {
-		if dirFS(filepath.Join(b.root, "layouts")) != nil {
-			return nil, nil
+		layouts, err := b.folder("layouts")
+		if err != nil || layouts != nil {
+			return nil, err
 		}
 		name = config.DefaultTheme
 	}
 	b.themeName = name
-	onDisk := filepath.Join(b.root, "themes", name)
-	if st, err := os.Stat(onDisk); err == nil && st.IsDir() {
-		return os.DirFS(onDisk), nil
+	onDisk, err := b.folder("themes/" + name)
+	if err != nil || onDisk != nil {
+		return onDisk, err
 	}
 	if t, ok := themes.Get(name); ok {
 		return t, nil
@@ -335,11 +360,11 @@ func (b *build) findTheme() (fs.FS, error) {
 	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
 }
 
-func dirFS(dir string) fs.FS {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil
-	}
-	return os.DirFS(dir)
+// folder is the site's folder dir (a slash path), or nil when there is
+// none. A link to a folder outside the site is an error, not a folder
+// that is not there.
+func (b *build) folder(dir string) (fs.FS, error) {
+	return sitefs.Folder(b.src, dir)
 }
 
 // copyStatic copies static/ (the site's over the theme's), content files
@@ -354,24 +379,33 @@ func (b *build) copyStatic() {
 		if fsys == nil {
 			return
 		}
-		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == "." && errors.Is(err, fs.ErrNotExist) {
+					return nil // a theme without static/
+				}
+				return err
+			}
+			if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 				return nil
 			}
 			files[p] = file{fsys: fsys, owner: display + "/" + p}
 			return nil
 		})
+		b.errs.Add(err)
 	}
 	if b.theme != nil {
 		if static, err := fs.Sub(b.theme, "static"); err == nil {
 			collect(static, "themes/"+b.themeName+"/static")
 		}
 	}
-	collect(dirFS(filepath.Join(b.root, "static")), "static")
+	static, err := b.folder("static")
+	b.errs.Add(err)
+	collect(static, "static")
 	for rel, f := range files {
 		b.errs.Add(b.out.Copy(rel, f.owner, f.fsys, rel))
 	}
-	contentFS := os.DirFS(filepath.Join(b.root, content.Dir))
+	contentFS, _ := b.src.Sub(content.Dir)
 	for _, sf := range b.site.ContentFiles() {
 		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}

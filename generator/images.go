@@ -3,7 +3,6 @@ package generator
 import (
 	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -35,7 +34,7 @@ func (s *imageSizes) Published(sitePath string) (int, int, bool) {
 	if rel == "" || !fs.ValidPath(rel) {
 		return 0, 0, false
 	}
-	if site := dirFS(filepath.Join(s.b.root, "static")); site != nil {
+	if site, _ := s.b.folder("static"); site != nil {
 		if w, h, ok := s.size(site, "static/"+rel, rel); ok || exists(site, rel) {
 			return w, h, ok
 		}
@@ -59,7 +58,7 @@ func (s *imageSizes) Published(sitePath string) (int, int, bool) {
 
 // Resource implements page.ImageSizes.
 func (s *imageSizes) Resource(contentRel string) (int, int, bool) {
-	contentFS := dirFS(filepath.Join(s.b.root, content.Dir))
+	contentFS, _ := s.b.folder(content.Dir)
 	if contentFS == nil || !fs.ValidPath(contentRel) {
 		return 0, 0, false
 	}

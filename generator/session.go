@@ -68,6 +68,9 @@ func Open(ctx context.Context, opt Options) (*Session, *Result, error) {
 }
 
 func (s *Session) full(ctx context.Context) (*Result, error) {
+	if s.b != nil {
+		s.b.src.Close() // its pages are not read again
+	}
 	s.b, s.patch = nil, nil
 	b, res, err := buildSite(ctx, s.opt, page.NewTracker())
 	if err != nil {
@@ -243,7 +246,7 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 		if p == nil {
 			return nil, false, nil
 		}
-		data, err := os.ReadFile(filepath.Join(b.root, content.Dir, filepath.FromSlash(rel)))
+		data, err := b.src.ReadFile(content.Dir + "/" + rel)
 		if err != nil {
 			return nil, false, nil
 		}
@@ -251,7 +254,7 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 			edits = append(edits, edit{p: p})
 			continue
 		}
-		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		src, err := content.LoadFile(b.src, rel, s.contentOptions())
 		// Two title edits at once could reorder a list together that
 		// neither reorders alone; a new model settles that.
 		if frontMatter++; err != nil || frontMatter > 1 || !b.site.CanRefresh(p, src) {
@@ -308,7 +311,7 @@ func (s *Session) newModel(ctx context.Context, rels []string) (u *Update, ok bo
 			bodyEdited[p.Path()] = true
 		}
 		i := slices.IndexFunc(sources, func(src *content.Source) bool { return src.Rel == rel })
-		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		src, err := content.LoadFile(b.src, rel, s.contentOptions())
 		switch {
 		case err == nil && i >= 0:
 			sources[i] = src

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/internal/nesting"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/urls"
 )
 
@@ -112,12 +112,26 @@ const (
 	DefaultTheme    = "default"
 )
 
+// MaxFileBytes caps site.toml, checked before it is decoded: the longest
+// real configurations, menus and params included, are a few KB.
+const MaxFileBytes = 1 << 20
+
+// readSiteFile reads name in the site folder dir; like every site file, it
+// may be a link only to somewhere inside the site.
+func readSiteFile(dir, name string) ([]byte, error) {
+	site, err := sitefs.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer site.Close()
+	return site.ReadFile(name)
+}
+
 // Load reads DIR/site.toml. A missing file is an error: a folder without it
 // is most likely not a site, and building it would write public/ somewhere
 // unexpected.
 func Load(dir string) (*Config, error) {
-	path := filepath.Join(dir, FileName)
-	src, err := os.ReadFile(path)
+	src, err := readSiteFile(dir, FileName)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: not found: is %q an Agora site? (agora new site DIR makes one)", FileName, dir)
@@ -129,6 +143,12 @@ func Load(dir string) (*Config, error) {
 
 // Parse decodes site.toml source; name is used in error messages.
 func Parse(name string, src []byte) (*Config, error) {
+	if len(src) > MaxFileBytes {
+		return nil, diag.At(name, 1, "%d bytes, more than the %d KiB a site's configuration may have", len(src), MaxFileBytes>>10)
+	}
+	if line := nesting.TOML(src, nesting.MaxDepth); line > 0 {
+		return nil, diag.At(name, line, "tables and arrays nest more than %d deep", nesting.MaxDepth)
+	}
 	var c Config
 	md, err := toml.Decode(string(src), &c)
 	if err != nil {

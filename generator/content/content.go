@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/internal/workers"
+	"github.com/agora-hub/agora/generator/sitefs"
 )
 
 // Dir is the content folder's name under the site root.
@@ -51,7 +50,7 @@ type Source struct {
 	// (from the page cache: the file was just read).
 	Body        []byte
 	BodyLine    int
-	file        string // absolute path, set by Load
+	fsys        fs.FS // the site folder, set by Load; Path is the file's name in it
 	bodyOffset  int
 	frontMatter []byte
 	fmOffset    int
@@ -123,27 +122,26 @@ type Options struct {
 	Taxonomies []string // plural names whose front-matter keys are term lists
 }
 
-// Load reads root/content. Every problem in every file is reported.
-func Load(root string, opt Options) (*Tree, error) {
-	base := filepath.Join(root, Dir)
+// Load reads the content/ folder of site, a site folder (see sitefs).
+// Every problem in every file is reported.
+func Load(site fs.FS, opt Options) (*Tree, error) {
 	var mds, others []string
 	leafDirs := map[string]bool{}
-	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(site, Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
-		if p != base && ignored(name) {
+		if p != Dir && ignored(name) {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
 			return nil
 		}
-		rel, _ := filepath.Rel(base, p)
-		rel = filepath.ToSlash(rel)
+		rel := strings.TrimPrefix(p, Dir+"/")
 		if strings.EqualFold(path.Ext(name), ".md") {
 			mds = append(mds, rel)
 			if name == "index.md" {
@@ -190,7 +188,7 @@ func Load(root string, opt Options) (*Tree, error) {
 	tree.Sources = make([]*Source, len(pages))
 	var errs diag.List
 	workers.Each(context.Background(), len(pages), func(i int) {
-		src, err := loadFile(base, pages[i], opt)
+		src, err := loadFile(site, pages[i], opt)
 		errs.Add(err)
 		tree.Sources[i] = src
 	})
@@ -219,33 +217,41 @@ func ignored(name string) bool {
 // buffer per file was 5% of a 10,000-page build's allocation.
 var readBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-func loadFile(base, rel string, opt Options) (*Source, error) {
+func loadFile(site fs.FS, rel string, opt Options) (*Source, error) {
 	display := Dir + "/" + rel
-	file := filepath.Join(base, filepath.FromSlash(rel))
 	buf := readBufs.Get().(*[]byte)
 	defer readBufs.Put(buf)
-	data, err := readFile(file, *buf)
+	data, err := readFile(site, display, *buf)
 	*buf = data
+	var link *sitefs.LinkError
+	var db *sitefs.DatabaseError
+	if errors.As(err, &link) || errors.As(err, &db) {
+		return nil, err // they name the file
+	}
 	if err != nil {
-		return nil, &diag.Error{File: display, Err: err}
+		return nil, &diag.Error{File: display, Line: lineOf(err), Err: err}
 	}
 	s, err := Parse(display, rel, data, opt)
 	if err != nil {
 		return nil, err
 	}
-	s.file, s.bodyOffset, s.Body = file, len(data)-len(s.Body), nil
+	s.fsys, s.bodyOffset, s.Body = site, len(data)-len(s.Body), nil
 	return s, nil
 }
 
 // readFile reads the whole file into buf, growing it when it is too small.
-func readFile(file string, buf []byte) ([]byte, error) {
-	f, err := os.Open(file)
+// A file larger than MaxPageBytes is refused before it is read.
+func readFile(site fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := site.Open(name)
 	if err != nil {
 		return buf, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		return buf, err
+	}
+	if err := checkPageSize(st.Size()); err != nil {
 		return buf, err
 	}
 	size := int(st.Size())
@@ -264,10 +270,10 @@ func readFile(file string, buf []byte) ([]byte, error) {
 // rendering thousands of pages can recycle one buffer per worker; the
 // returned buffer is the one to recycle.
 func (s *Source) ReadBody(buf []byte) (body, newBuf []byte, err error) {
-	if s.Body != nil || s.file == "" {
+	if s.Body != nil || s.fsys == nil {
 		return s.Body, buf, nil
 	}
-	buf, err = readFile(s.file, buf)
+	buf, err = readFile(s.fsys, s.Path, buf)
 	if err != nil {
 		return nil, buf, &diag.Error{File: s.Path, Err: err}
 	}
@@ -293,6 +299,9 @@ func Parse(display, rel string, data []byte, opt Options) (*Source, error) {
 	}
 	s.Body, s.BodyLine = body, bodyLine
 	s.frontMatter, s.fmOffset = append([]byte(nil), fm...), fmLine-1
+	if err := checkFrontMatter(display, fm, fmLine); err != nil {
+		return nil, err
+	}
 	raw := map[string]any{}
 	if _, err := toml.Decode(string(fm), &raw); err != nil {
 		line := diag.TOMLLine(err)
@@ -302,6 +311,7 @@ func Parse(display, rel string, data []byte, opt Options) (*Source, error) {
 		return nil, &diag.Error{File: display, Line: line, Err: fmt.Errorf("front matter: %s", diag.TOMLMessage(err))}
 	}
 	d := decoder{file: display, src: fm, offset: fmLine - 1, loc: opt.Location}
+	checkDecodedDepth(&d, raw)
 	s.Params = lowerKeys(raw, opt.Location).(map[string]any)
 	s.Meta = d.meta(s.Params, opt.Taxonomies)
 	if p, ok := s.Params["params"].(map[string]any); ok {
@@ -372,7 +382,12 @@ func (d *decoder) meta(p map[string]any, taxonomies []string) Meta {
 		d.fail("id", "want a string, got %s", TypeName(v))
 	}
 	for _, t := range taxonomies {
-		if terms := d.strings(p, t); len(terms) > 0 {
+		terms := d.strings(p, t)
+		if len(terms) > MaxTermsPerPage {
+			d.fail(t, "%d terms, more than the %d a page may have in one taxonomy", len(terms), MaxTermsPerPage)
+			continue
+		}
+		if len(terms) > 0 {
 			if m.Terms == nil {
 				m.Terms = map[string][]string{}
 			}

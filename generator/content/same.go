@@ -2,7 +2,7 @@ package content
 
 import (
 	"bytes"
-	"path/filepath"
+	"io/fs"
 )
 
 // SameFrontMatter reports whether data, the file's new bytes, has exactly
@@ -11,14 +11,14 @@ import (
 // serve re-renders without rebuilding the model.
 func (s *Source) SameFrontMatter(data []byte) bool {
 	fm, _, body, bodyLine, err := Split(data)
-	return err == nil && s.file != "" &&
+	return err == nil && s.fsys != nil &&
 		bytes.Equal(fm, s.frontMatter) && bodyLine == s.BodyLine &&
 		len(data)-len(body) == s.bodyOffset
 }
 
-// LoadFile reads and decodes one Markdown file below root's content/
-// folder, as Load does for every file; rel is its slash path below
-// content/. A leaf bundle's resources are not listed.
-func LoadFile(root, rel string, opt Options) (*Source, error) {
-	return loadFile(filepath.Join(root, Dir), rel, opt)
+// LoadFile reads and decodes one Markdown file below the content/ folder of
+// site, as Load does for every file; rel is its slash path below content/.
+// A leaf bundle's resources are not listed.
+func LoadFile(site fs.FS, rel string, opt Options) (*Source, error) {
+	return loadFile(site, rel, opt)
 }

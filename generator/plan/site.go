@@ -2,8 +2,7 @@ package plan
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/page"
 	"github.com/agora-hub/agora/generator/schedule"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/welcome"
 )
 
@@ -39,7 +39,12 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	if err != nil {
 		return Calendar{}, err
 	}
-	tree, err := content.Load(dir, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(dir)
+	if err != nil {
+		return Calendar{}, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
 	if err != nil {
 		return Calendar{}, err
 	}
@@ -49,7 +54,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	targets := make(map[string]int, len(cfg.Plan.Targets))
 	var sections []string
 	for _, t := range cfg.Plan.Targets {
-		if !slices.Contains(found, t.Section) && !isDir(filepath.Join(dir, content.Dir, t.Section)) {
+		if !slices.Contains(found, t.Section) && !isDir(src, content.Dir+"/"+t.Section) {
 			errs.Add(unknownSection(t, found))
 			continue
 		}
@@ -81,7 +86,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	for _, m := range site.Schedule() {
 		moments = append(moments, schedule.Moment{At: m.At.In(cfg.Location), File: m.File, What: m.What})
 	}
-	cal.Rebuild = rebuild(os.DirFS(dir), moments)
+	cal.Rebuild = rebuild(src, moments)
 	return cal, nil
 }
 
@@ -118,8 +123,8 @@ func gather(tree *content.Tree, welcomeFolder string) ([]Item, []string) {
 	return items, slices.Compact(sections)
 }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
+func isDir(fsys fs.FS, p string) bool {
+	st, err := fs.Stat(fsys, p)
 	return err == nil && st.IsDir()
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tplfuncs"
 	"github.com/agora-hub/agora/themes"
 )
@@ -157,11 +158,16 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	if !found {
 		section = ""
 	}
-	theme, themeName, err := findTheme(root, cfg.Theme)
+	site, err := sitefs.Open(root)
 	if err != nil {
 		return Page{}, err
 	}
-	arch, archName, err := findArchetype(root, theme, themeName, section)
+	defer site.Close()
+	theme, themeName, err := findTheme(site, cfg.Theme)
+	if err != nil {
+		return Page{}, err
+	}
+	arch, archName, err := findArchetype(site, theme, themeName, section)
 	if err != nil {
 		return Page{}, err
 	}
@@ -193,7 +199,7 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	if _, err := content.Parse(display, rel, buf.Bytes(), content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()}); err != nil {
 		return Page{}, fmt.Errorf("archetype %s made a page with broken front matter; fix the archetype:\n%w", archName, err)
 	}
-	if err := create(filepath.Join(root, content.Dir), rel, buf.Bytes()); err != nil {
+	if err := create(site, rel, buf.Bytes()); err != nil {
 		return Page{}, err
 	}
 	return Page{Path: display, Archetype: archName}, nil
@@ -231,30 +237,21 @@ func pagePath(arg string) (string, error) {
 	return p, nil
 }
 
-// create writes data to dir/rel, never replacing a file. The file is
-// opened through os.Root so that a symbolic link inside content/ cannot
-// lead the write elsewhere.
-func create(dir, rel string, data []byte) error {
+// create writes data to content/rel, never replacing a file. The file is
+// made through the site's os.Root, so that a symbolic link (content/
+// itself, or a folder in it) cannot lead the write out of the site.
+func create(site *sitefs.Site, rel string, data []byte) error {
 	display := content.Dir + "/" + rel
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	r := site.Root()
+	if err := r.MkdirAll(path.Dir(display), 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", display, site.Explain(path.Dir(display), err))
 	}
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if d := path.Dir(rel); d != "." {
-		if err := r.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", display, err)
-		}
-	}
-	f, err := r.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := r.OpenFile(display, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s already exists; agora new never overwrites a page", display)
 	}
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", display, err)
+		return fmt.Errorf("creating %s: %w", display, site.Explain(display, err))
 	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
@@ -262,7 +259,7 @@ func create(dir, rel string, data []byte) error {
 	}
 	if err != nil {
 		// A half-written page would break the next build.
-		_ = r.Remove(rel)
+		_ = r.Remove(display)
 		return fmt.Errorf("writing %s: %w", display, err)
 	}
 	return nil
@@ -281,15 +278,20 @@ tags = []
 // new pages come from the archetypes of the theme that renders them: the
 // theme named in site.toml, on disk under themes/ first; with none named,
 // the built-in theme unless the site has its own layouts/, as in Hugo.
-func findTheme(root, name string) (fs.FS, string, error) {
+func findTheme(site fs.FS, name string) (fs.FS, string, error) {
 	if name == "" {
-		if st, err := os.Stat(filepath.Join(root, "layouts")); err == nil && st.IsDir() {
-			return nil, "", nil
+		layouts, err := sitefs.Folder(site, "layouts")
+		if err != nil || layouts != nil {
+			return nil, "", err
 		}
 		name = config.DefaultTheme
 	}
-	if st, err := os.Stat(filepath.Join(root, "themes", name)); err == nil && st.IsDir() {
-		return os.DirFS(filepath.Join(root, "themes", name)), name, nil
+	onDisk, err := sitefs.Folder(site, "themes/"+name)
+	if err != nil {
+		return nil, "", err
+	}
+	if onDisk != nil {
+		return onDisk, name, nil
 	}
 	if t, ok := themes.Get(name); ok {
 		return t, name, nil
@@ -299,14 +301,14 @@ func findTheme(root, name string) (fs.FS, string, error) {
 
 // findArchetype reports a file that exists but cannot be read rather than
 // passing over it: a page from the wrong archetype would go unnoticed.
-func findArchetype(root string, theme fs.FS, themeName, section string) (text, name string, err error) {
+func findArchetype(site fs.FS, theme fs.FS, themeName, section string) (text, name string, err error) {
 	var names []string
 	if section != "" {
 		names = append(names, section+".md")
 	}
 	names = append(names, "default.md")
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(root, "archetypes", n))
+		b, err := fs.ReadFile(site, "archetypes/"+n)
 		if err == nil {
 			return string(b), "archetypes/" + n, nil
 		}

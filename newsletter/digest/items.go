@@ -22,6 +22,7 @@ import (
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/urls"
 	"github.com/agora-hub/agora/newsletter/mailtext"
 	"github.com/agora-hub/agora/newsletter/store"
@@ -89,7 +90,12 @@ func (s *Site) GatherAll(since, now time.Time) (items []store.Item, earlier []Pa
 }
 
 func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
-	tree, err := content.Load(s.Root, content.Options{Location: s.Config.Location, Taxonomies: s.Config.TaxonomyNames()})
+	src, err := sitefs.Open(s.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.Options{Location: s.Config.Location, Taxonomies: s.Config.TaxonomyNames()})
 	if err != nil {
 		return nil, nil, err
 	}

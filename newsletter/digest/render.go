@@ -6,8 +6,6 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/generator/tplfuncs"
 	"github.com/agora-hub/agora/newsletter/mailtext"
@@ -59,7 +58,15 @@ type Templates struct {
 func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
 	funcs := emailFuncs(cfg)
 	t := &Templates{location: cfg.Location, siteTitle: cfg.Title, siteURL: cfg.Base.String(), siteCopyright: cfg.Copyright, lang: cfg.LanguageCode}
-	layers := templateLayers(root, cfg)
+	site, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	defer site.Close()
+	layers, err := templateLayers(site, cfg)
+	if err != nil {
+		return nil, err
+	}
 	htmlSrc, htmlFrom, err := find(layers, HTMLTemplate)
 	if err != nil {
 		return nil, err
@@ -112,14 +119,22 @@ type layer struct {
 	display string
 }
 
-func templateLayers(root string, cfg *config.Config) []layer {
+func templateLayers(site *sitefs.Site, cfg *config.Config) ([]layer, error) {
 	var ls []layer
-	if d := filepath.Join(root, "layouts"); isDir(d) {
-		ls = append(ls, layer{os.DirFS(d), "layouts"})
+	layouts, err := sitefs.Folder(site, "layouts")
+	if err != nil {
+		return nil, err
+	}
+	if layouts != nil {
+		ls = append(ls, layer{layouts, "layouts"})
 	}
 	if name := cfg.Theme; name != "" {
-		if d := filepath.Join(root, "themes", name); isDir(d) {
-			ls = append(ls, layer{os.DirFS(d), "themes/" + name})
+		onDisk, err := sitefs.Folder(site, "themes/"+name)
+		if err != nil {
+			return nil, err
+		}
+		if onDisk != nil {
+			ls = append(ls, layer{onDisk, "themes/" + name})
 		} else if t, ok := themes.Get(name); ok {
 			ls = append(ls, layer{t, "themes/" + name})
 		}
@@ -129,7 +144,7 @@ func templateLayers(root string, cfg *config.Config) []layer {
 	if t, ok := themes.Get(config.DefaultTheme); ok {
 		ls = append(ls, layer{t, "themes/" + config.DefaultTheme + " (built in)"})
 	}
-	return ls
+	return ls, nil
 }
 
 // find looks name up: "email/x" in a site's layouts/, and in a theme's
@@ -148,11 +163,6 @@ func find(layers []layer, name string) (src, from string, err error) {
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
 
 // Data is what the digest templates see.
 type Data struct {

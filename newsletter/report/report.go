@@ -15,6 +15,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/welcome"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
@@ -190,7 +191,12 @@ func statusHistory(ctx context.Context, j store.Journal, loc *time.Location, now
 // published counts the pages each section published per month, as agora
 // build would publish them at now: drafts and future pages do not count.
 func published(root string, cfg *config.Config, now time.Time) ([]string, []ContentMonth, error) {
-	tree, err := content.Load(root, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
 	if err != nil {
 		return nil, nil, err
 	}
