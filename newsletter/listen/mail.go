@@ -93,8 +93,12 @@ func (s *Service) nudge() {
 	}
 }
 
-// mailLoop sends the queued confirmations until ctx ends, and forgets the
-// addresses of people who did not confirm in time.
+// inboxBatch is how many sign-up requests one transaction applies.
+const inboxBatch = 256
+
+// mailLoop applies the sign-up inbox, sends the queued confirmations
+// (within the hourly cap) until ctx ends, and forgets the addresses of
+// people who did not confirm in time.
 func (s *Service) mailLoop(ctx context.Context) {
 	var lastPurge time.Time
 	for {
@@ -102,10 +106,14 @@ func (s *Service) mailLoop(ctx context.Context) {
 			lastPurge = now
 			s.purge(ctx)
 		}
-		s.sendDue(ctx)
+		capUntil := s.sendDue(ctx)
 		wait := idlePoll
 		if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(s.now()), 0))
+		}
+		if !capUntil.IsZero() {
+			wait = max(wait, capUntil.Sub(s.now()))
+			wait = min(wait, idlePoll)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -121,9 +129,12 @@ func (s *Service) mailLoop(ctx context.Context) {
 
 func (s *Service) purge(ctx context.Context) {
 	var n int
+	now := s.now()
 	err := s.write(func() (err error) {
-		n, err = s.opt.Store.PurgeUnconfirmed(ctx, s.now().Add(-s.opt.Limits.ConfirmTTL))
-		return err
+		if n, err = s.opt.Store.PurgeUnconfirmed(ctx, now.Add(-s.opt.Limits.ConfirmTTL)); err != nil {
+			return err
+		}
+		return s.opt.Store.PruneLimits(ctx, now.Add(-s.opt.Limits.MailWindow), now.Add(-capWindow), now)
 	})
 	switch {
 	case err != nil && ctx.Err() == nil:
@@ -133,19 +144,62 @@ func (s *Service) purge(ctx context.Context) {
 	}
 }
 
-// sendDue sends every confirmation that is due, in batches.
-func (s *Service) sendDue(ctx context.Context) {
+// processInbox applies the sign-up requests waiting in the inbox.
+func (s *Service) processInbox(ctx context.Context) {
+	rules := store.MailRules{Every: s.opt.Limits.MailEvery, Window: s.opt.Limits.MailWindow, PerWindow: s.opt.Limits.MailsPerWindow}
+	for ctx.Err() == nil {
+		var p store.Processed
+		err := s.write(func() (err error) {
+			p, err = s.opt.Store.ProcessSignups(ctx, inboxBatch, rules)
+			return err
+		})
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("reading the sign-up inbox: %v", err)
+			}
+			return
+		}
+		if p.Taken < inboxBatch {
+			return
+		}
+	}
+}
+
+// capWindow is the window of ConfirmPerHour.
+const capWindow = time.Hour
+
+// sendDue applies the inbox and sends every confirmation that is due, in
+// batches, as far as the hourly cap allows. When the cap holds mail back
+// it returns when the next may go.
+func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 	defer s.opt.Sender.Idle()
 	for ctx.Err() == nil {
-		due, err := s.opt.Store.DueConfirmations(ctx, mailBatch)
+		s.processInbox(ctx)
+		sent, first, err := s.opt.Store.ConfirmationsSent(ctx, s.now().Add(-capWindow))
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Printf("reading the mail queue: %v", err)
 			}
-			return
+			return time.Time{}
+		}
+		room := s.opt.Limits.ConfirmPerHour - sent
+		if room <= 0 {
+			capUntil = first.Add(capWindow)
+			if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok && !next.After(s.now()) && s.now().Sub(s.capped) >= capWindow {
+				s.capped = s.now()
+				s.log.Printf("%d confirmation mails sent in the last hour, the most [newsletter] confirm_per_hour allows: the others wait in the queue, the next at %s", sent, capUntil.Format(time.RFC3339))
+			}
+			return capUntil
+		}
+		due, err := s.opt.Store.DueConfirmations(ctx, min(mailBatch, room))
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("reading the mail queue: %v", err)
+			}
+			return time.Time{}
 		}
 		if len(due) == 0 {
-			return
+			return time.Time{}
 		}
 		var results []store.ConfirmationResult
 		for _, m := range due {
@@ -162,13 +216,14 @@ func (s *Service) sendDue(ctx context.Context) {
 		cancel()
 		if err != nil {
 			s.log.Printf("recording %d confirmation mails: %v", len(results), err)
-			return
+			return time.Time{}
 		}
 	}
+	return time.Time{}
 }
 
 func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.ConfirmationResult {
-	res := store.ConfirmationResult{SubscriberID: m.SubscriberID}
+	res := store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request}
 	msg, err := s.confirmation(m)
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, mailer.DefaultTimeout)
@@ -208,7 +263,7 @@ func (s *Service) confirmation(m store.ConfirmationMail) (*gomail.Msg, error) {
 	err := confirmationText.Execute(&body, map[string]any{
 		"Title": s.opt.Site.Title,
 		"Site":  s.opt.Site.BaseURL.String(),
-		"Link":  s.link(token.Confirm, s.opt.Signer.Sign(token.Confirm, m.SubscriberID, s.opt.Limits.ConfirmTTL)),
+		"Link":  s.link(token.Confirm, s.opt.Signer.Sign(token.Confirm, m.Link, m.Request, s.opt.Limits.ConfirmTTL)),
 		"Days":  int(s.opt.Limits.ConfirmTTL / (24 * time.Hour)),
 	})
 	if err != nil {
