@@ -78,6 +78,10 @@ type Limits struct {
 	ConfirmTTL time.Duration
 	// MaxBody caps a request body, in bytes.
 	MaxBody int64
+	// Networks is how many networks each per-network limiter remembers
+	// (about 200 bytes each); past it, the one seen least recently is
+	// forgotten.
+	Networks int
 }
 
 // DefaultLimits are agora listen's limits.
@@ -99,6 +103,7 @@ func DefaultLimits() Limits {
 		MinFill:        2 * time.Second, FormTTL: 2 * time.Hour,
 		ConfirmTTL: 7 * 24 * time.Hour,
 		MaxBody:    16 << 10,
+		Networks:   100_000,
 	}
 }
 
@@ -159,10 +164,6 @@ type Service struct {
 	capped time.Time
 }
 
-// maxTrackedNetworks bounds each per-network limiter's memory (about
-// 200 bytes a network); beyond it the least recently seen is forgotten.
-const maxTrackedNetworks = 100_000
-
 // New checks opt and returns a Service.
 func New(opt Options) (*Service, error) {
 	switch {
@@ -186,8 +187,8 @@ func New(opt Options) (*Service, error) {
 	if opt.Limits == (Limits{}) {
 		opt.Limits = DefaultLimits()
 	}
-	if l := opt.Limits; l.ConfirmPerHour < 1 || l.MailsPerWindow < 1 || l.MailEvery <= 0 || l.MailWindow <= 0 || l.ConfirmTTL <= 0 {
-		return nil, fmt.Errorf("listen: limits %+v: the mail limits must be positive", l)
+	if l := opt.Limits; l.ConfirmPerHour < 1 || l.MailsPerWindow < 1 || l.MailEvery <= 0 || l.MailWindow <= 0 || l.ConfirmTTL <= 0 || l.Networks < 1 {
+		return nil, fmt.Errorf("listen: limits %+v: the mail limits and Networks must be positive", l)
 	}
 	s := &Service{
 		opt:          opt,
@@ -196,10 +197,10 @@ func New(opt Options) (*Service, error) {
 		siteOrigin:   origin(opt.Site.BaseURL),
 		selfOrigin:   origin(opt.Site.Endpoint),
 		prefix:       strings.TrimSuffix(opt.Site.Endpoint.EscapedPath(), "/"),
-		signups:      newIPLimiter(opt.Limits.SignupsPerIP, opt.Limits.SignupBurst, maxTrackedNetworks),
-		signups48:    newIPLimiter(opt.Limits.SignupsPer48, opt.Limits.Signup48Burst, maxTrackedNetworks),
-		requests:     newIPLimiter(opt.Limits.RequestsPerIP, opt.Limits.RequestBurst, maxTrackedNetworks),
-		unsubscribes: newIPLimiter(opt.Limits.UnsubscribesPerIP, opt.Limits.UnsubscribeBurst, maxTrackedNetworks),
+		signups:      newIPLimiter(opt.Limits.SignupsPerIP, opt.Limits.SignupBurst, opt.Limits.Networks),
+		signups48:    newIPLimiter(opt.Limits.SignupsPer48, opt.Limits.Signup48Burst, opt.Limits.Networks),
+		requests:     newIPLimiter(opt.Limits.RequestsPerIP, opt.Limits.RequestBurst, opt.Limits.Networks),
+		unsubscribes: newIPLimiter(opt.Limits.UnsubscribesPerIP, opt.Limits.UnsubscribeBurst, opt.Limits.Networks),
 		wake:         make(chan struct{}, 1),
 	}
 	s.cssPath = s.prefix + "/style.css?v=" + cssVersion(opt.Site.CSS)

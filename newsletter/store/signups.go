@@ -56,8 +56,8 @@ type Signups interface {
 	// one is queued.
 	NextConfirmationDue(ctx context.Context) (time.Time, bool, error)
 
-	// ConfirmationsSent counts the confirmation mails sent at or after
-	// since, and returns the earliest of them: the global hourly cap.
+	// ConfirmationsSent counts the confirmation mails sent after since,
+	// and returns the earliest of them: the global hourly cap.
 	ConfirmationsSent(ctx context.Context, since time.Time) (int, time.Time, error)
 
 	// RecordConfirmations stores what happened to mails from

@@ -86,7 +86,8 @@ LIMIT ?;
 SELECT MIN(mail_due) FROM signups WHERE mail_state = 'queued';
 
 -- name: confirmations-sent
-SELECT COUNT(*), COALESCE(MIN(sent), '') FROM confirmation_sends WHERE sent >= ?;
+-- Those after ?: one sent exactly an hour ago is out of the last hour.
+SELECT COUNT(*), COALESCE(MIN(sent), '') FROM confirmation_sends WHERE sent > ?;
 
 -- name: log-confirmation-send
 INSERT INTO confirmation_sends (sent) VALUES (?);
