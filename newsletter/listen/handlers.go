@@ -467,8 +467,8 @@ func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !within {
-		s.log.Printf("one-click unsubscribes from %v over the limit: honoured, as each changes a subscriber", ip)
+	if !within && s.overLimitLog.Swap(s.now().Unix()/60) != s.now().Unix()/60 {
+		s.log.Printf("one-click unsubscribes from %v over the limit: honoured, as each unsubscribes someone (logged once a minute)", ip)
 	}
 	how := "one-click"
 	if r.PostForm.Get("source") == "page" {

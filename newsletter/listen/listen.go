@@ -32,6 +32,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -162,6 +163,9 @@ type Service struct {
 	// capped is when the hourly cap last held mail back, so that the
 	// log says so once, not every minute.
 	capped time.Time
+	// overLimitLog is the minute an honoured one-click unsubscribe over
+	// its network's limit was last logged.
+	overLimitLog atomic.Int64
 }
 
 // New checks opt and returns a Service.
