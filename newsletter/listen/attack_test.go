@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -619,5 +620,48 @@ func TestOldLinks(t *testing.T) {
 	post(link)
 	if h.status("dee@example.org") != subscriber.Unsubscribed {
 		t.Error("Dee's old link worked twice")
+	}
+}
+
+// TestRelayDownConfirmationsWait is item 5's class in agora listen: a
+// relay that is down must not use up the confirmations' attempts (the old
+// worker gave a mail up after five failed tries, some three hours), nor
+// stop sign-ups being taken. They wait, and go once the relay is back.
+func TestRelayDownConfirmationsWait(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	h := newHarness(t, func(o *Options) {
+		o.Sender = &SMTPSender{Settings: mailer.Settings{Host: "127.0.0.1", Port: closed, TLS: config.TLSNone, From: o.From, Timeout: 5 * time.Second}}
+	})
+	for i := range 3 {
+		h.signupFrom(netIP(i), fmt.Sprintf("p%d@example.org", i), nil)
+	}
+	for range 8 { // a day, tried again and again
+		h.svc.sendDue(bg)
+		h.clock.advance(3 * time.Hour)
+	}
+	h.signupFrom(netIP(9), "late@example.org", nil)
+	if st := h.status("late@example.org"); st != subscriber.Pending {
+		t.Errorf("a sign-up while the relay is down: %q", st)
+	}
+	mails, err := h.st.DueConfirmations(bg, 10)
+	if err != nil || len(mails) != 4 {
+		t.Fatalf("due: %d, %v; want all 4 still queued", len(mails), err)
+	}
+	for _, m := range mails {
+		if m.Attempts != 0 {
+			t.Errorf("%s: %d attempts used while the relay was down", m.Email, m.Attempts)
+		}
+	}
+	sink, tweak := viaSink(t)
+	tweak(&h.svc.opt)
+	h.clock.advance(time.Hour)
+	h.svc.sendDue(bg)
+	if msgs := sink.Messages(); len(msgs) != 4 {
+		t.Errorf("%d mails once the relay is back, want 4", len(msgs))
 	}
 }

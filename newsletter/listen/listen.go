@@ -163,6 +163,10 @@ type Service struct {
 	// capped is when the hourly cap last held mail back, so that the
 	// log says so once, not every minute.
 	capped time.Time
+	// relayFailures counts the mail worker's failures in a row to reach
+	// the SMTP server, and relayDownUntil is when it tries again.
+	relayFailures  int
+	relayDownUntil time.Time
 	// overLimitLog is the minute an honoured one-click unsubscribe over
 	// its network's limit was last logged.
 	overLimitLog atomic.Int64

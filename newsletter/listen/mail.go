@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"text/template"
 	"time"
 
@@ -42,7 +44,7 @@ func (m *SMTPSender) Send(ctx context.Context, msg *gomail.Msg) error {
 			}
 			if err = m.client.DialWithContext(ctx); err != nil {
 				m.client = nil
-				return err
+				return &UnreachableError{Host: m.Settings.Host, Port: m.Settings.Port, Err: err}
 			}
 		}
 		if err = m.client.Send(msg); err == nil {
@@ -62,6 +64,27 @@ func (m *SMTPSender) Idle() {
 		_ = m.client.Close()
 		m.client = nil
 	}
+}
+
+// UnreachableError is a Sender that could not get a connection to its
+// server (nothing listening, DNS, TLS, the login): the relay is down, no
+// fault of the message, which waits without losing an attempt.
+type UnreachableError struct {
+	Host string
+	Port int
+	Err  error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// relayWait is how long the worker waits after its n-th failure in a row
+// to reach the server: 1 minute, doubling to 16.
+func relayWait(n int) time.Duration {
+	return time.Minute << min(n-1, 4)
 }
 
 // permanent reports a 5xx reply: the address does not take mail, and
@@ -169,12 +192,15 @@ func (s *Service) processInbox(ctx context.Context) {
 const capWindow = time.Hour
 
 // sendDue applies the inbox and sends every confirmation that is due, in
-// batches, as far as the hourly cap allows. When the cap holds mail back
-// it returns when the next may go.
+// batches, as far as the hourly cap allows. When the cap or a relay that
+// is down holds mail back it returns when the next may go.
 func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 	defer s.opt.Sender.Idle()
 	for ctx.Err() == nil {
 		s.processInbox(ctx)
+		if s.now().Before(s.relayDownUntil) {
+			return s.relayDownUntil
+		}
 		sent, first, err := s.opt.Store.ConfirmationsSent(ctx, s.now().Add(-capWindow))
 		if err != nil {
 			if ctx.Err() == nil {
@@ -202,13 +228,22 @@ func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 			return time.Time{}
 		}
 		var results []store.ConfirmationResult
+		down := false
 		for _, m := range due {
 			// A message already begun is finished: stopping halfway would
 			// only send it again after the restart.
 			if ctx.Err() != nil {
 				break
 			}
-			results = append(results, s.sendOne(context.WithoutCancel(ctx), m))
+			res, unreachable := s.sendOne(context.WithoutCancel(ctx), m)
+			if unreachable {
+				// Nothing recorded: the mail stays due, with no attempt
+				// used, and so do the rest of the batch.
+				down = true
+				break
+			}
+			s.relayFailures = 0
+			results = append(results, res)
 		}
 		// Recorded even while stopping, with a short deadline of its own.
 		rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -218,12 +253,17 @@ func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 			s.log.Printf("recording %d confirmation mails: %v", len(results), err)
 			return time.Time{}
 		}
+		if down {
+			return s.relayDownUntil
+		}
 	}
 	return time.Time{}
 }
 
-func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.ConfirmationResult {
-	res := store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request}
+// sendOne sends m and says what became of it; unreachable is set, and
+// the result is not to be recorded, when the server could not be reached.
+func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) (res store.ConfirmationResult, unreachable bool) {
+	res = store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request}
 	msg, err := s.confirmation(m)
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, mailer.DefaultTimeout)
@@ -231,17 +271,24 @@ func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.C
 		cancel()
 	}
 	if err == nil {
-		return res
+		return res, false
+	}
+	if down := (*UnreachableError)(nil); errors.As(err, &down) {
+		s.relayFailures++
+		wait := relayWait(s.relayFailures)
+		s.relayDownUntil = s.now().Add(wait)
+		s.log.Printf("%v: the confirmation mails wait in the queue, trying again in %v", err, wait)
+		return res, true
 	}
 	res.Err = err
 	// Logged by subscriber ID: the log is no place for addresses.
 	if permanent(err) || m.Attempts >= len(retryDelays) {
 		s.log.Printf("confirmation to subscriber %d failed, given up: %v", m.SubscriberID, err)
-		return res
+		return res, false
 	}
 	res.RetryAt = s.now().Add(retryDelays[m.Attempts])
 	s.log.Printf("confirmation to subscriber %d failed, retrying at %s: %v", m.SubscriberID, res.RetryAt.Format(time.RFC3339), err)
-	return res
+	return res, false
 }
 
 // The confirmation holds nothing a visitor typed, not even the name or
