@@ -117,7 +117,7 @@ func (s *Service) nudge() {
 }
 
 // inboxBatch is how many sign-up requests one transaction applies.
-const inboxBatch = 256
+const inboxBatch = 32
 
 // mailLoop applies the sign-up inbox, sends the queued confirmations
 // (within the hourly cap) until ctx ends, and forgets the addresses of

@@ -22,7 +22,7 @@ var (
 
 // signupQueries are the sign-up service's statements (queries/signup.sql).
 type signupQueries struct {
-	getSubscriberByID, getSubscriberByHandle, getSubscriberByLegacyID, getSignup *sql.Stmt
+	getSubscriberByID, signupByHandle, signupByLegacyID, signupByID, signupByEmail *sql.Stmt
 	spendFormToken, insertInbox, readInbox, deleteInbox                          *sql.Stmt
 	mailboxMails, logMailboxMail, openRequest, confirmRequest, closeSignup       *sql.Stmt
 	dueConfirmations, nextConfirmationDue, confirmationsSent, logSend            *sql.Stmt
@@ -35,9 +35,10 @@ type signupQueries struct {
 func (q *signupQueries) statements() map[string]**sql.Stmt {
 	return map[string]**sql.Stmt{
 		"get-subscriber-by-id":        &q.getSubscriberByID,
-		"get-subscriber-by-handle":    &q.getSubscriberByHandle,
-		"get-subscriber-by-legacy-id": &q.getSubscriberByLegacyID,
-		"get-signup":                  &q.getSignup,
+		"signup-by-handle":            &q.signupByHandle,
+		"signup-by-legacy-id":         &q.signupByLegacyID,
+		"signup-by-id":                &q.signupByID,
+		"signup-by-email":             &q.signupByEmail,
 		"spend-form-token":            &q.spendFormToken,
 		"insert-inbox":                &q.insertInbox,
 		"read-inbox":                  &q.readInbox,
@@ -250,39 +251,43 @@ func (w *signupTx) Unsubscribe(id int64, how string) (bool, error) {
 	return true, s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
 }
 
-// signup reads subscriber id's sign-up row; mailQueued is when their last
-// confirmation was queued (zero if never).
+// signup reads subscriber id and their sign-up row.
 func (s *Store) signup(ctx context.Context, tx *sql.Tx, id int64) (store.Signup, error) {
-	sub, err := s.byID(ctx, tx, id)
-	if err != nil {
-		return store.Signup{}, err
+	g, _, err := scanSignup(stmt(ctx, tx, s.q.signupByID).QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, fmt.Errorf("subscriber %d: %w", id, store.ErrNotFound)
 	}
-	g, _, err := s.signupOf(ctx, tx, sub)
 	return g, err
 }
 
-func (s *Store) signupOf(ctx context.Context, tx *sql.Tx, sub subscriber.Subscriber) (g store.Signup, mailQueued time.Time, err error) {
-	g = store.Signup{Subscriber: sub}
+// scanSignup reads a row of the signup-by-* queries; mailQueued is when
+// the subscriber's last confirmation was queued (zero if never).
+func scanSignup(r scanner) (g store.Signup, mailQueued time.Time, err error) {
 	var requested sql.NullString
 	var topics, sent, queued string
-	err = stmt(ctx, tx, s.q.getSignup).QueryRowContext(ctx, sub.ID).Scan(&requested, &g.Name, &topics, &g.Request, &g.Confirmed, &sent, &queued)
-	if errors.Is(err, sql.ErrNoRows) {
-		return g, mailQueued, nil
-	}
-	if err != nil {
+	sub := &g.Subscriber
+	var subTopics, status, consentAt, created, updated string
+	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &subTopics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+		&sub.Link.Handle, &sub.Link.Secret,
+		&requested, &g.Name, &topics, &g.Request, &g.Confirmed, &sent, &queued); err != nil {
 		return g, mailQueued, err
 	}
-	if g.MailSent, err = parseOptionalTime(sent); err == nil {
-		mailQueued, err = parseOptionalTime(queued)
+	sub.Status, sub.Topics = subscriber.Status(status), splitTopics(subTopics)
+	for _, f := range []struct {
+		dst *time.Time
+		v   string
+	}{{&sub.Consent.At, consentAt}, {&sub.Created, created}, {&sub.Updated, updated}, {&g.MailSent, sent}, {&mailQueued, queued}} {
+		if *f.dst, err = parseOptionalTime(f.v); err != nil {
+			return g, mailQueued, fmt.Errorf("subscriber %d: %w", sub.ID, err)
+		}
 	}
-	if err == nil && requested.Valid && g.Request != "" {
-		g.Requested, err = parseTime(requested.String)
+	if requested.Valid && g.Request != "" {
+		if g.Requested, err = parseTime(requested.String); err != nil {
+			return g, mailQueued, fmt.Errorf("sign-up of subscriber %d: %w", sub.ID, err)
+		}
 		g.Topics = splitTopics(topics)
 	} else {
 		g.Name, g.Request = "", ""
-	}
-	if err != nil {
-		return g, mailQueued, fmt.Errorf("sign-up of subscriber %d: %w", sub.ID, err)
 	}
 	return g, mailQueued, nil
 }
@@ -294,20 +299,16 @@ func (s *Store) Link(ctx context.Context, ref store.LinkRef) (store.Signup, erro
 	var row *sql.Row
 	switch {
 	case ref.Handle != "":
-		row = s.q.getSubscriberByHandle.QueryRowContext(ctx, ref.Handle)
+		row = s.q.signupByHandle.QueryRowContext(ctx, ref.Handle)
 	case ref.LegacyID > 0:
-		row = s.q.getSubscriberByLegacyID.QueryRowContext(ctx, ref.LegacyID)
+		row = s.q.signupByLegacyID.QueryRowContext(ctx, ref.LegacyID)
 	default:
 		return store.Signup{}, store.ErrNotFound
 	}
-	sub, err := scanSubscriber(row)
+	g, _, err := scanSignup(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Signup{}, fmt.Errorf("link: %w", store.ErrNotFound)
 	}
-	if err != nil {
-		return store.Signup{}, err
-	}
-	g, _, err := s.signupOf(ctx, nil, sub)
 	return g, err
 }
 
@@ -374,24 +375,19 @@ func (s *Store) applyRequest(ctx context.Context, tx *sql.Tx, received time.Time
 	if n >= rules.PerWindow || last != "" && last > formatTime(now.Add(-rules.Every)) {
 		return false, nil
 	}
-	sub, err := s.get(ctx, tx, email)
+	g, mailQueued, err := scanSignup(tx.StmtContext(ctx, s.q.signupByEmail).QueryRowContext(ctx, subscriber.Key(email)))
+	sub := g.Subscriber
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, sql.ErrNoRows):
 		sub = subscriber.Subscriber{Email: email, Status: subscriber.Pending, Consent: subscriber.Consent{At: received, How: ConsentForm}}
 		if _, err := s.insert(ctx, tx, &sub, now); err != nil {
 			return false, err
 		}
 	case err != nil:
 		return false, err
-	default:
+	case !mailQueued.IsZero() && now.Sub(mailQueued) < rules.Every:
 		// A database from before 0004 counted per address, in the row.
-		_, mailQueued, err := s.signupOf(ctx, tx, sub)
-		if err != nil {
-			return false, err
-		}
-		if !mailQueued.IsZero() && now.Sub(mailQueued) < rules.Every {
-			return false, nil
-		}
+		return false, nil
 	}
 	if _, err := tx.StmtContext(ctx, s.q.openRequest).ExecContext(ctx,
 		sub.ID, formatTime(received), name, strings.Join(topics, ","), token.Random(16)); err != nil {

@@ -42,6 +42,13 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 // the same time.
 const DefaultBusyTimeout = 5 * time.Second
 
+// maxIdleConns keeps connections open between bursts. database/sql keeps
+// two by default, so a burst of reads (agora listen checks every link's
+// secret in the database) opened a connection for nearly each one, ran
+// its pragmas and prepared its statements again, and closed it after. A
+// connection costs little until its page cache fills (2 MB at most).
+const maxIdleConns = 32
+
 // listPage is how many rows List reads per query.
 const listPage = 500
 
@@ -81,6 +88,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, now: opt.Now, path: path}
 	if err := s.init(ctx); err != nil {
 		db.Close()

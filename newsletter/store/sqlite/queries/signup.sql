@@ -8,22 +8,38 @@ SELECT id, email, name, topics, status, consent_at, consent_how, created, update
 FROM subscribers
 WHERE id = ?;
 
--- name: get-subscriber-by-handle
-SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
-FROM subscribers
-WHERE link_handle = ?;
+-- A subscriber and their sign-up row in one read: every link the service
+-- is shown costs one, so they are joined.
 
--- name: get-subscriber-by-legacy-id
+-- name: signup-by-handle
+SELECT s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated, s.link_handle, s.link_secret,
+       g.requested, COALESCE(g.name, ''), COALESCE(g.topics, ''), COALESCE(g.request, ''), COALESCE(g.confirmed_request, ''),
+       COALESCE(g.mail_sent, ''), COALESCE(g.mail_queued, '')
+FROM subscribers s LEFT JOIN signups g ON g.subscriber_id = s.id
+WHERE s.link_handle = ?;
+
+-- name: signup-by-legacy-id
 -- A link in the format before 0004 names an ID: honoured only for a row
 -- that is provably the first to hold it (see 0004's legacy_links).
-SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
-FROM subscribers
-WHERE id = ? AND legacy_links = 1;
+SELECT s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated, s.link_handle, s.link_secret,
+       g.requested, COALESCE(g.name, ''), COALESCE(g.topics, ''), COALESCE(g.request, ''), COALESCE(g.confirmed_request, ''),
+       COALESCE(g.mail_sent, ''), COALESCE(g.mail_queued, '')
+FROM subscribers s LEFT JOIN signups g ON g.subscriber_id = s.id
+WHERE s.id = ? AND s.legacy_links = 1;
 
--- name: get-signup
-SELECT requested, name, topics, COALESCE(request, ''), COALESCE(confirmed_request, ''), COALESCE(mail_sent, ''),
-       COALESCE(mail_queued, '')
-FROM signups WHERE subscriber_id = ?;
+-- name: signup-by-id
+SELECT s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated, s.link_handle, s.link_secret,
+       g.requested, COALESCE(g.name, ''), COALESCE(g.topics, ''), COALESCE(g.request, ''), COALESCE(g.confirmed_request, ''),
+       COALESCE(g.mail_sent, ''), COALESCE(g.mail_queued, '')
+FROM subscribers s LEFT JOIN signups g ON g.subscriber_id = s.id
+WHERE s.id = ?;
+
+-- name: signup-by-email
+SELECT s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated, s.link_handle, s.link_secret,
+       g.requested, COALESCE(g.name, ''), COALESCE(g.topics, ''), COALESCE(g.request, ''), COALESCE(g.confirmed_request, ''),
+       COALESCE(g.mail_sent, ''), COALESCE(g.mail_queued, '')
+FROM subscribers s LEFT JOIN signups g ON g.subscriber_id = s.id
+WHERE s.email_key = ?;
 
 -- name: spend-form-token
 -- No row back: the token was spent already.
