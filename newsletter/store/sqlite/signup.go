@@ -23,47 +23,47 @@ var (
 // signupQueries are the sign-up service's statements (queries/signup.sql).
 type signupQueries struct {
 	getSubscriberByID, signupByHandle, signupByLegacyID, signupByID, signupByEmail *sql.Stmt
-	spendFormToken, insertInbox, readInbox, deleteInbox                          *sql.Stmt
-	mailboxMails, logMailboxMail, openRequest, confirmRequest, closeSignup       *sql.Stmt
-	dueConfirmations, nextConfirmationDue, confirmationsSent, logSend            *sql.Stmt
-	confirmationSent, confirmationRetry, confirmationFailed                      *sql.Stmt
-	logUnconfirmed, deleteUnconfirmed, closeUnconfirmed                          *sql.Stmt
-	pruneMailboxes, pruneSends, pruneFormTokens                                  *sql.Stmt
-	savepoint, rollbackTo, release                                               *sql.Stmt
+	spendFormToken, insertInbox, readInbox, deleteInbox                            *sql.Stmt
+	mailboxMails, logMailboxMail, openRequest, confirmRequest, closeSignup         *sql.Stmt
+	dueConfirmations, nextConfirmationDue, confirmationsSent, logSend              *sql.Stmt
+	confirmationSent, confirmationRetry, confirmationFailed                        *sql.Stmt
+	logUnconfirmed, deleteUnconfirmed, closeUnconfirmed                            *sql.Stmt
+	pruneMailboxes, pruneSends, pruneFormTokens                                    *sql.Stmt
+	savepoint, rollbackTo, release                                                 *sql.Stmt
 }
 
 func (q *signupQueries) statements() map[string]**sql.Stmt {
 	return map[string]**sql.Stmt{
-		"get-subscriber-by-id":        &q.getSubscriberByID,
-		"signup-by-handle":            &q.signupByHandle,
-		"signup-by-legacy-id":         &q.signupByLegacyID,
-		"signup-by-id":                &q.signupByID,
-		"signup-by-email":             &q.signupByEmail,
-		"spend-form-token":            &q.spendFormToken,
-		"insert-inbox":                &q.insertInbox,
-		"read-inbox":                  &q.readInbox,
-		"delete-inbox":                &q.deleteInbox,
-		"mailbox-mails":               &q.mailboxMails,
-		"log-mailbox-mail":            &q.logMailboxMail,
-		"open-request":                &q.openRequest,
-		"confirm-request":             &q.confirmRequest,
-		"close-signup":                &q.closeSignup,
-		"due-confirmations":           &q.dueConfirmations,
-		"next-confirmation-due":       &q.nextConfirmationDue,
-		"confirmations-sent":          &q.confirmationsSent,
-		"log-confirmation-send":       &q.logSend,
-		"confirmation-sent":           &q.confirmationSent,
-		"confirmation-retry":          &q.confirmationRetry,
-		"confirmation-failed":         &q.confirmationFailed,
-		"log-unconfirmed":             &q.logUnconfirmed,
-		"delete-unconfirmed":          &q.deleteUnconfirmed,
-		"close-unconfirmed":           &q.closeUnconfirmed,
-		"prune-mailboxes":             &q.pruneMailboxes,
-		"prune-sends":                 &q.pruneSends,
-		"prune-form-tokens":           &q.pruneFormTokens,
-		"savepoint":                   &q.savepoint,
-		"rollback-to-savepoint":       &q.rollbackTo,
-		"release-savepoint":           &q.release,
+		"get-subscriber-by-id":  &q.getSubscriberByID,
+		"signup-by-handle":      &q.signupByHandle,
+		"signup-by-legacy-id":   &q.signupByLegacyID,
+		"signup-by-id":          &q.signupByID,
+		"signup-by-email":       &q.signupByEmail,
+		"spend-form-token":      &q.spendFormToken,
+		"insert-inbox":          &q.insertInbox,
+		"read-inbox":            &q.readInbox,
+		"delete-inbox":          &q.deleteInbox,
+		"mailbox-mails":         &q.mailboxMails,
+		"log-mailbox-mail":      &q.logMailboxMail,
+		"open-request":          &q.openRequest,
+		"confirm-request":       &q.confirmRequest,
+		"close-signup":          &q.closeSignup,
+		"due-confirmations":     &q.dueConfirmations,
+		"next-confirmation-due": &q.nextConfirmationDue,
+		"confirmations-sent":    &q.confirmationsSent,
+		"log-confirmation-send": &q.logSend,
+		"confirmation-sent":     &q.confirmationSent,
+		"confirmation-retry":    &q.confirmationRetry,
+		"confirmation-failed":   &q.confirmationFailed,
+		"log-unconfirmed":       &q.logUnconfirmed,
+		"delete-unconfirmed":    &q.deleteUnconfirmed,
+		"close-unconfirmed":     &q.closeUnconfirmed,
+		"prune-mailboxes":       &q.pruneMailboxes,
+		"prune-sends":           &q.pruneSends,
+		"prune-form-tokens":     &q.pruneFormTokens,
+		"savepoint":             &q.savepoint,
+		"rollback-to-savepoint": &q.rollbackTo,
+		"release-savepoint":     &q.release,
 	}
 }
 
