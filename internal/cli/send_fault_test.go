@@ -105,7 +105,7 @@ func TestSendRelayDown(t *testing.T) {
 		t.Fatalf("the next run: exit %d\n%s%s", code, out, stderr)
 	}
 	for i := range 20 {
-		if n := k.count("r"+strconv.Itoa(i)+"@example.org"); n != 1 {
+		if n := k.count("r" + strconv.Itoa(i) + "@example.org"); n != 1 {
 			t.Errorf("r%d got %d messages", i, n)
 		}
 	}

@@ -88,17 +88,17 @@ func TestRelayDown(t *testing.T) {
 						t.Fatal(err)
 					}
 					// Queued before the clock starts: under the race detector on
-				// a busy machine, making the issue for 10,000 can take
-				// longer than the stop itself.
-				p, err := send.NewPlan(ctx, f.site, f.st, clock)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, queued, err := f.st.CreateIssue(ctx, store.NewIssue{Created: p.Issue.Created, Since: p.Issue.Since, Cutoff: p.Issue.Cutoff,
-					Subject: p.Issue.Subject, ArchivePath: p.Issue.ArchivePath, Items: p.Items}, func(subscriber.Subscriber) bool { return true }); err != nil || queued != n {
-					t.Fatalf("queued %d, %v", queued, err)
-				}
-				port, tweak := fault.start(t)
+					// a busy machine, making the issue for 10,000 can take
+					// longer than the stop itself.
+					p, err := send.NewPlan(ctx, f.site, f.st, clock)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, queued, err := f.st.CreateIssue(ctx, store.NewIssue{Created: p.Issue.Created, Since: p.Issue.Since, Cutoff: p.Issue.Cutoff,
+						Subject: p.Issue.Subject, ArchivePath: p.Issue.ArchivePath, Items: p.Items}, func(subscriber.Subscriber) bool { return true }); err != nil || queued != n {
+						t.Fatalf("queued %d, %v", queued, err)
+					}
+					port, tweak := fault.start(t)
 					opt := f.options(t, &server{port: port}, nil, 4)
 					if tweak != nil {
 						tweak(&opt)
@@ -119,9 +119,9 @@ func TestRelayDown(t *testing.T) {
 						t.Errorf("result %+v: want nothing sent, deferred or bounced", res)
 					}
 					if res.Created {
-					t.Error("a second issue was made")
-				}
-				if is, open, err := f.st.OpenIssue(ctx); err != nil || !open || is.ID != res.Issue.ID {
+						t.Error("a second issue was made")
+					}
+					if is, open, err := f.st.OpenIssue(ctx); err != nil || !open || is.ID != res.Issue.ID {
 						t.Errorf("the issue is not left open for the next run: %+v %v %v", is, open, err)
 					}
 					ds, err := f.st.Pending(ctx, res.Issue.ID, 0, n+1)
