@@ -513,7 +513,7 @@ func (s *sender) connect(ctx context.Context, w *conn) bool {
 			s.failFatal(err)
 			return false
 		}
-		if s.reach.failed(began, err) {
+		if s.reach.failed(began) {
 			s.failFatal(&UnreachableError{Host: s.opt.SMTP.Host, Port: s.opt.SMTP.Port, Err: err})
 			return false
 		}
@@ -560,7 +560,7 @@ func (r *reach) answered() {
 
 // failed counts a failure that began at began and reports whether the
 // server is to be taken as unreachable.
-func (r *reach) failed(began time.Time, _ error) bool {
+func (r *reach) failed(began time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.failures == 0 {
@@ -754,7 +754,7 @@ func (w *conn) send(ctx context.Context, from, to string, data []byte) error {
 		// the message, so it is sent again on a new connection; a server
 		// that never answers counts towards unreachable.
 		w.drop()
-		if w.s.reach.failed(began, err) {
+		if w.s.reach.failed(began) {
 			w.s.failFatal(&UnreachableError{Host: w.s.opt.SMTP.Host, Port: w.s.opt.SMTP.Port, Err: err})
 		}
 		return &tempError{stage: stage, err: err}
