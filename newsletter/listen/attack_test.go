@@ -508,8 +508,12 @@ func TestSignupSameWork(t *testing.T) {
 	}
 	t.Logf("handler time, %d each: mailed p10 %v p25 %v p50 %v p75 %v p90 %v; held back p10 %v p25 %v p50 %v p75 %v p90 %v", n,
 		q(mailed, 10), q(mailed, 25), q(mailed, 50), q(mailed, 75), q(mailed, 90), q(held, 10), q(held, 25), q(held, 50), q(held, 75), q(held, 90))
-	if q(mailed, 25) > q(held, 75) || q(held, 25) > q(mailed, 75) {
-		t.Errorf("the middle halves do not overlap: the timing tells the cases apart")
+	// Each median lies in the other's middle half. (Before, the median of
+	// a sign-up that queued a mail was above the other kind's third
+	// quartile: 507 µs against 394 µs, p75 453 µs.)
+	within := func(x time.Duration, d []time.Duration) bool { return q(d, 25) <= x && x <= q(d, 75) }
+	if !within(q(mailed, 50), held) || !within(q(held, 50), mailed) {
+		t.Errorf("the medians fall outside each other's middle half: the timing tells the cases apart")
 	}
 	// The two kinds were really different: one kind is mailed, not the other.
 	h.svc.processInbox(bg)
