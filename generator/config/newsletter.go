@@ -31,8 +31,11 @@ type Newsletter struct {
 	Endpoint    string  `toml:"endpoint"`
 	Concurrency int     `toml:"concurrency"`
 	Rate        float64 `toml:"rate"` // messages per second, 0 for no limit
-	SMTP        SMTP    `toml:"smtp"`
-	DKIM        DKIM    `toml:"dkim"`
+	// ConfirmPerHour caps agora listen's confirmation mails in any hour;
+	// beyond it sign-ups wait in the queue.
+	ConfirmPerHour int  `toml:"confirm_per_hour"`
+	SMTP           SMTP `toml:"smtp"`
+	DKIM           DKIM `toml:"dkim"`
 	// Welcome is the content folder of the welcome series (default
 	// "welcome"); "" means the site has none.
 	Welcome string `toml:"welcome"`
@@ -85,6 +88,12 @@ const (
 	DefaultMaxItems    = 10
 	DefaultConcurrency = 4
 	MaxConcurrency     = 100
+	// DefaultConfirmPerHour keeps a flood of sign-ups from many networks
+	// from turning the list's mail server into a spammer's (the mails go
+	// to whatever addresses the flood names), while a real rush of
+	// sign-ups only waits; MaxConfirmPerHour is far past any real rush.
+	DefaultConfirmPerHour = 100
+	MaxConfirmPerHour     = 100_000
 )
 
 // The values of [newsletter.smtp] tls.
@@ -172,6 +181,9 @@ func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag
 	if def("concurrency") && (n.Concurrency < 1 || n.Concurrency > MaxConcurrency) {
 		bad("concurrency", "want 1 to %d connections, got %d", MaxConcurrency, n.Concurrency)
 	}
+	if def("confirm_per_hour") && (n.ConfirmPerHour < 1 || n.ConfirmPerHour > MaxConfirmPerHour) {
+		bad("confirm_per_hour", "want 1 to %d confirmation mails an hour, got %d", MaxConfirmPerHour, n.ConfirmPerHour)
+	}
 	if n.Rate < 0 || math.IsNaN(n.Rate) || math.IsInf(n.Rate, 0) {
 		bad("rate", "want messages per second, 0 for no limit, got %v", n.Rate)
 	}
@@ -240,6 +252,9 @@ func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag
 	}
 	if n.Concurrency == 0 {
 		n.Concurrency = DefaultConcurrency
+	}
+	if n.ConfirmPerHour == 0 {
+		n.ConfirmPerHour = DefaultConfirmPerHour
 	}
 }
 
@@ -318,7 +333,7 @@ func hostName(s string) bool {
 // [newsletter] for a key inside it, else the top-level ones.
 func knownKeysFor(k toml.Key) string {
 	if len(k) > 1 && k[0] == "newsletter" {
-		return "database, sections, from, reply_to, max_items, endpoint, concurrency, rate, " +
+		return "database, sections, from, reply_to, max_items, endpoint, concurrency, rate, confirm_per_hour, " +
 			"[newsletter.smtp] host, port, username, tls, [newsletter.dkim] domain, selector"
 	}
 	return strings.Join(knownKeys, ", ")

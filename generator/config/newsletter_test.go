@@ -14,7 +14,7 @@ func TestNewsletterDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Newsletter{
-		Database: "data/agora.db", Sections: []string{"tips"}, MaxItems: 10, Concurrency: 4,
+		Database: "data/agora.db", Sections: []string{"tips"}, MaxItems: 10, Concurrency: 4, ConfirmPerHour: 100,
 		SMTP: config.SMTP{TLS: "starttls"}, Welcome: "welcome", Subject: config.DefaultSubject,
 	}
 	if !reflect.DeepEqual(c.Newsletter, want) {
@@ -36,6 +36,7 @@ max_items = 5
 endpoint = "https://hub.example.org/newsletter"
 concurrency = 2
 rate = 5
+confirm_per_hour = 250
 
 [newsletter.smtp]
 host = "smtp.example.org"
@@ -54,7 +55,7 @@ selector = "agora2026"
 	want := config.Newsletter{
 		Database: "/var/lib/agora/hub.db", Sections: []string{"tips", "events"},
 		From: "Hub <news@example.org>", ReplyTo: "editors@example.org", MaxItems: 5,
-		Endpoint: "https://hub.example.org/newsletter", Concurrency: 2, Rate: 5,
+		Endpoint: "https://hub.example.org/newsletter", Concurrency: 2, Rate: 5, ConfirmPerHour: 250,
 		SMTP:    config.SMTP{Host: "smtp.example.org", Port: 2525, Username: "hub", TLS: "tls"},
 		DKIM:    config.DKIM{Domain: "example.org", Selector: "agora2026"},
 		Welcome: "welcome", Subject: config.DefaultSubject,
@@ -92,6 +93,9 @@ func TestNewsletterErrors(t *testing.T) {
 		{"zero max_items", "[newsletter]\nmax_items = 0\n", `site.toml:2: newsletter.max_items: want at least 1 item per digest, got 0`},
 		{"negative concurrency", "[newsletter]\nconcurrency = -2\n", `site.toml:2: newsletter.concurrency: want 1 to 100 connections, got -2`},
 		{"negative rate", "[newsletter]\n\nrate = -0.5\n", `site.toml:3: newsletter.rate: want messages per second, 0 for no limit, got -0.5`},
+		{"zero confirm_per_hour", "[newsletter]\nconfirm_per_hour = 0\n", `site.toml:2: newsletter.confirm_per_hour: want 1 to 100000 confirmation mails an hour, got 0`},
+		{"huge confirm_per_hour", "[newsletter]\n\nconfirm_per_hour = 1000000\n", `site.toml:3: newsletter.confirm_per_hour: want 1 to 100000`},
+		{"confirm_per_hour as text", "[newsletter]\nconfirm_per_hour = \"lots\"\n", `site.toml:2:`},
 		{"rate as text", "[newsletter]\nrate = \"fast\"\n", `site.toml:2:`},
 		{"http endpoint", "[newsletter]\nendpoint = \"http://hub.example.org/n\"\n", `site.toml:2: newsletter.endpoint: "http://hub.example.org/n": want https`},
 		{"relative endpoint", "[newsletter]\nendpoint = \"/newsletter\"\n", `site.toml:2: newsletter.endpoint: "/newsletter" is not an absolute URL`},

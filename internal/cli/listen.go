@@ -48,6 +48,7 @@ func runListen(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	limits := listen.DefaultLimits()
+	limits.ConfirmPerHour = cfg.Newsletter.ConfirmPerHour
 	if noLimits {
 		// Loopback on both sides: a loopback --addr alone is what a
 		// production service behind a proxy on this machine has too, but
@@ -97,8 +98,8 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	if noLimits {
 		warning = ", NO CLIENT LIMITS (--no-limits)"
 	}
-	fmt.Fprintf(e.stderr, "agora listen: serving %s on http://%s for %s\n  database %s, topics: %d, mail via %s:%d%s\n",
-		site.Endpoint, l.Addr(), site.BaseURL, dbPath, len(site.Topics), settings.Host, settings.Port, warning)
+	fmt.Fprintf(e.stderr, "agora listen: serving %s on http://%s for %s\n  database %s, topics: %d, mail via %s:%d, at most %d confirmations an hour%s\n",
+		site.Endpoint, l.Addr(), site.BaseURL, dbPath, len(site.Topics), settings.Host, settings.Port, limits.ConfirmPerHour, warning)
 	return svc.Run(ctx, l)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
 	"github.com/agora-hub/agora/newsletter/tty"
 )
@@ -152,7 +153,10 @@ func runSend(ctx context.Context, e *env, args []string) error {
 				Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate, Progress: e.stderr},
 			Welcome: wj, MaxAfter: -1,
 		})
-		if ctx.Err() != nil {
+		// A relay that is down is down for the digest too: stop now,
+		// before an issue is made, rather than spend another minute on it.
+		var down *send.UnreachableError
+		if ctx.Err() != nil || errors.As(welcomeErr, &down) {
 			return welcomeErr
 		}
 	}
@@ -184,6 +188,10 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate,
 		Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
 	})
+	if errors.Is(err, store.ErrNoRecipients) {
+		fmt.Fprintln(e.stdout, noRecipients(ctx, st, plan))
+		return nil
+	}
 	if res.Archive != "" && res.Created {
 		fmt.Fprintf(e.stdout, "Wrote %s: the next agora build publishes it (the \"view in browser\" link).\n", res.Archive)
 	}
@@ -266,6 +274,16 @@ func sinceText(p send.Plan, site *digest.Site) string {
 func nothingNew(p send.Plan, site *digest.Site) string {
 	sections := strings.Join(site.Config.Newsletter.Sections, ", ")
 	return fmt.Sprintf("Nothing new in %s since %s: no issue made, nobody mailed.", sections, sinceText(p, site))
+}
+
+// noRecipients says why no issue was made although there was news: like
+// "nothing new", it is not a failure (exit 0), and the items wait.
+func noRecipients(ctx context.Context, st store.Store, p send.Plan) string {
+	why := "nobody is subscribed and active"
+	if counts, err := st.Count(ctx); err == nil && counts[subscriber.Active] > 0 {
+		why = fmt.Sprintf("none of the %s chose a topic any of them is tagged with", plural(counts[subscriber.Active], "active subscriber", "active subscribers"))
+	}
+	return fmt.Sprintf("No recipient for %s: %s. No issue made, nobody mailed; the items wait for the next issue.", plural(len(p.Items), "new item", "new items"), why)
 }
 
 // maxLate bounds the late pages warnLate names one by one.
@@ -394,6 +412,15 @@ func sendLook(ctx context.Context, e *env, site *digest.Site, st store.Store, j 
 	people := 0
 	for _, g := range groups {
 		people += len(g.Emails)
+	}
+	if people == 0 && !plan.Resume {
+		fmt.Fprintln(e.stdout, noRecipients(ctx, st, plan))
+		if preview != "" {
+			fmt.Fprintln(e.stdout, "Preview: nothing to write, nothing was sent and nothing changed.")
+		} else {
+			fmt.Fprintln(e.stdout, "Dry run: nothing was sent and nothing changed.")
+		}
+		return nil
 	}
 	verb := "would make"
 	if plan.Resume {

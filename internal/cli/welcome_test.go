@@ -148,6 +148,20 @@ func (w *welcomeEnv) setStatus(t *testing.T, email string, to subscriber.Status)
 	}
 }
 
+func (w *welcomeEnv) status(t *testing.T, email string) subscriber.Status {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(w.dir, "data", "agora.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sub, err := st.Get(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.Status
+}
+
 // TestWelcomeSeriesOverWeeks runs agora send on a simulated calendar:
 // each step goes to each person once, on their own clock and in order;
 // tags limit a step; people who were there before the series, or who
@@ -438,11 +452,74 @@ func TestListenSendsTheFirstStep(t *testing.T) {
 	if strings.Contains(stderr.String(), "new@example.org") {
 		t.Errorf("the log names the address:\n%s", stderr.String())
 	}
+	// The welcome mail's one-click link unsubscribes this person: it is
+	// signed with their own link secret, which the welcome query must read.
+	unsub := regexp.MustCompile(`<(http://[^>]+)>`).FindStringSubmatch(h.Get("List-Unsubscribe"))
+	if unsub == nil {
+		t.Fatalf("no http link in List-Unsubscribe %q", h.Get("List-Unsubscribe"))
+	}
+	resp, err = http.Post(unsub[1], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("one-click unsubscribe from the welcome mail: %s", resp.Status)
+	}
+	if st := w.status(t, "new@example.org"); st != subscriber.Unsubscribed {
+		t.Errorf("after the welcome mail's one-click link new@ is %q", st)
+	}
+	w.setStatus(t, "new@example.org", subscriber.Active)
 	// A week later agora send sends the week step, and not hello again.
 	later := time.Now().Add(8 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	w.send(t, later)
 	got := w.got(t)["new@example.org"]
 	if !slices.Equal(got, []string{"Confirm your subscription to Hub", "Welcome to the hub", "Meet us in person", "Your first week"}) {
 		t.Errorf("new@ got %q", got)
+	}
+}
+
+// TestWelcomeRelayDown: with the relay not listening, agora send stops
+// within a minute, says it cannot reach the server, makes no issue and
+// keeps every due welcome step for the next run, which sends each once.
+func TestWelcomeRelayDown(t *testing.T) {
+	w := newWelcomeEnv(t)
+	// A tip, so that a digest would be made if the run went on.
+	if err := os.MkdirAll(filepath.Join(w.dir, "content", "tips"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tip := "+++\ntitle = \"A tip\"\ndate = 2026-04-02T00:00:00Z\n+++\nBody.\n"
+	if err := os.WriteFile(filepath.Join(w.dir, "content", "tips", "a.md"), []byte(tip), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.join(t, [3]string{"ann@example.org", "", "2026-04-01T09:00:00Z"}, [3]string{"bob@example.org", "", "2026-04-01T09:00:00Z"})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	t.Setenv("AGORA_SMTP_PORT", strconv.Itoa(closed))
+	began := time.Now()
+	code, out, stderr := run(t, "send", "-s", w.dir, "--now", "2026-04-10T00:00:00Z", "--yes")
+	took := time.Since(began)
+	if code == 0 || !strings.Contains(stderr, fmt.Sprintf("cannot reach SMTP server 127.0.0.1:%d", closed)) {
+		t.Fatalf("send with the relay down: exit %d\n%s%s", code, out, stderr)
+	}
+	if took > time.Minute {
+		t.Errorf("took %v to give up", took)
+	}
+	if strings.Contains(out, "Issue 1") {
+		t.Errorf("an issue was made while the relay was down:\n%s", out)
+	}
+	// The relay is back: every due step goes once, then the digest.
+	t.Setenv("AGORA_SMTP_PORT", strconv.Itoa(w.sink.Port()))
+	w.send(t, "2026-04-10T00:00:00Z")
+	got := w.got(t)
+	for _, who := range []string{"ann@example.org", "bob@example.org"} {
+		// Who chose no topics chose everything, the tagged step too.
+		if want := []string{"Welcome to the hub", "Meet us in person", "Your first week", "A tip"}; !slices.Equal(got[who], want) {
+			t.Errorf("%s got %q, want %q", who, got[who], want)
+		}
 	}
 }

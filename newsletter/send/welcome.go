@@ -47,7 +47,7 @@ func (c *Composer) WelcomeMessageID(step string, sub subscriber.Subscriber) stri
 // ComposeWelcome makes step's message for sub, dated at: rendered in full
 // (welcome mails are few), with the digest's headers.
 func (c *Composer) ComposeWelcome(step digest.Step, sub subscriber.Subscriber, at time.Time) (Composed, error) {
-	tok, prefs := c.token(sub.ID), c.prefsToken(sub.ID)
+	tok, prefs := c.token(sub), c.prefsToken(sub)
 	r, err := c.Site.Templates().RenderWelcome(digest.WelcomeMessage{
 		Step: step, Subscriber: sub, UnsubscribeURL: c.unsubscribePrefix() + tok, PreferencesURL: c.preferencesURL(prefs),
 	})
@@ -327,6 +327,12 @@ func deliverWelcome(ctx context.Context, s *sender, w *conn, opt WelcomeOptions,
 		return
 	}
 	for attempt := 1; ; attempt++ {
+		if w.c == nil && !s.connect(ctx, w) {
+			// Stopping (the server is unreachable, Ctrl-C, or another
+			// connection's fatal error): back to queued, this try not
+			// counted.
+			return
+		}
 		err := w.send(ctx, opt.Composer.FromAddress(), j.sub.Email, m.Data)
 		j.outcome.Attempts = attempt
 		if err == nil {

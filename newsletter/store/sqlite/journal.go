@@ -181,6 +181,9 @@ func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(s
 				queued += n
 			}
 			if len(subs) < queuePage {
+				if queued == 0 {
+					return store.ErrNoRecipients
+				}
 				return nil
 			}
 			after = subs[len(subs)-1].ID
@@ -237,7 +240,8 @@ func (s *Store) Pending(ctx context.Context, issueID, after int64, limit int) ([
 		var sub subscriber.Subscriber
 		var topics, status, consentAt, created, updated string
 		if err := rows.Scan(&state, &d.Attempts, &d.MessageID,
-			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+			&sub.Link.Handle, &sub.Link.Secret); err != nil {
 			return nil, err
 		}
 		d.State = store.DeliveryState(state)

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -110,5 +111,39 @@ func BenchmarkRecord(b *testing.B) {
 		if err := st.Record(ctx, us); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCreateIssueWithNoRecipient is issue 10 item 6: with nobody to mail
+// no issue is made, and its items are not used up.
+func TestCreateIssueWithNoRecipient(t *testing.T) {
+	for _, n := range []int{0, 1500} { // nobody at all; nobody who wants the items
+		t.Run(fmt.Sprint(n, " subscribers"), func(t *testing.T) {
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agora.db"), sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var subs []subscriber.Subscriber
+			for i := range n {
+				s, _ := subscriber.New(fmt.Sprintf("r%05d@example.org", i), "", []string{"cooking"}, subscriber.Active, subscriber.Consent{How: "import"})
+				subs = append(subs, s)
+			}
+			if _, err := st.Import(ctx, subs, false); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
+			_, _, err = st.CreateIssue(ctx, store.NewIssue{Created: now, Cutoff: now, Subject: "x", ArchivePath: "/n/{n}/",
+				Items: []store.Item{{ID: "tips/a.md", Title: "A", Published: now}}}, func(subscriber.Subscriber) bool { return false })
+			if !errors.Is(err, store.ErrNoRecipients) {
+				t.Fatalf("CreateIssue: %v, want ErrNoRecipients", err)
+			}
+			if _, ok, err := st.LastIssue(ctx); ok || err != nil {
+				t.Errorf("an issue was made: %v", err)
+			}
+			if sent, err := st.SentItems(ctx, []string{"tips/a.md"}); err != nil || len(sent) != 0 {
+				t.Errorf("the item was used up: %v, %v", sent, err)
+			}
+		})
 	}
 }

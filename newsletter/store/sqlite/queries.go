@@ -77,7 +77,8 @@ func hasStatement(sqlText string) bool {
 // the others' lines.
 type queries struct {
 	getSubscriber, insertSubscriber, updateSubscriber, deleteSubscriber *sql.Stmt
-	scrubDeliveries, insertEvent                                        *sql.Stmt
+	scrubDeliveries, scrubSignupInbox, scrubConfirmationMailboxes       *sql.Stmt
+	insertEvent                                                         *sql.Stmt
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
 	journalQueries                                                      // journal.go
 	signupQueries                                                       // signup.go
@@ -91,15 +92,17 @@ type queries struct {
 // line here that merges its struct's names.
 func (q *queries) statements() map[string]**sql.Stmt {
 	want := map[string]**sql.Stmt{
-		"get-subscriber":     &q.getSubscriber,
-		"insert-subscriber":  &q.insertSubscriber,
-		"update-subscriber":  &q.updateSubscriber,
-		"delete-subscriber":  &q.deleteSubscriber,
-		"scrub-deliveries":   &q.scrubDeliveries,
-		"insert-event":       &q.insertEvent,
-		"list-subscribers":   &q.listSubscribers,
-		"count-by-status":    &q.countByStatus,
-		"active-subscribers": &q.activeSubscribers,
+		"get-subscriber":               &q.getSubscriber,
+		"insert-subscriber":            &q.insertSubscriber,
+		"update-subscriber":            &q.updateSubscriber,
+		"delete-subscriber":            &q.deleteSubscriber,
+		"scrub-deliveries":             &q.scrubDeliveries,
+		"scrub-signup-inbox":           &q.scrubSignupInbox,
+		"scrub-confirmation-mailboxes": &q.scrubConfirmationMailboxes,
+		"insert-event":                 &q.insertEvent,
+		"list-subscribers":             &q.listSubscribers,
+		"count-by-status":              &q.countByStatus,
+		"active-subscribers":           &q.activeSubscribers,
 	}
 	maps.Copy(want, q.journalQueries.statements())
 	maps.Copy(want, q.signupQueries.statements())

@@ -7,6 +7,7 @@
 -- the cursor, ?5 the page size. Rows at 'sending' are included: their run
 -- died, and they go again with the same Message-ID.
 SELECT s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+       s.link_handle, s.link_secret,
        COALESCE(w.state, ''), COALESCE(w.attempts, 0)
 FROM subscribers s
 LEFT JOIN welcome_deliveries w ON w.step = ?1 AND w.subscriber_id = s.id
