@@ -623,7 +623,16 @@ func (d *decoder) strings(p map[string]any, key string) []string {
 	}
 }
 
-var dateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"}
+// dateLayouts are the date formats Hugo reads in front matter (its htime
+// package), most common first. YAML and JSON dates are strings, so these
+// are how most Hugo sites' dates are read.
+var dateLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04",
+	"2006-01-02T15:04:05-0700", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 -07:00", "2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05 MST",
+	time.RFC1123Z, time.RFC1123, time.RFC822Z, time.RFC822, time.RFC850, time.ANSIC, time.UnixDate, time.RubyDate,
+	"02 Jan 2006", "January 2, 2006", "Jan 2, 2006",
+}
 
 func (d *decoder) time(p map[string]any, key string) time.Time {
 	switch v := p[key].(type) {

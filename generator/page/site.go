@@ -229,23 +229,16 @@ func (s *Site) newPage(kind string, src *content.Source) *Page {
 		p.dir = src.Dir()
 		p.params = src.Params
 		p.weight = m.Weight
-		// Hugo's date fallbacks: date ← publishDate; lastmod ← date.
-		p.date = cmp.Or(m.Date, m.PublishDate)
+		// Hugo's date fallbacks (pagemeta's defaults): date ← publishDate
+		// ← lastmod; publishDate ← date; lastmod ← date. A date written
+		// with an offset keeps it, as in Hugo: a guest author's "+05:30"
+		// prints the day and hour they wrote; lists that group by day or
+		// month place it on the site's clock themselves.
+		p.date = cmp.Or(m.Date, m.PublishDate, m.Lastmod)
 		p.publishDate = cmp.Or(m.PublishDate, m.Date)
 		p.lastmod = cmp.Or(m.Lastmod, p.date)
 		p.expiryDate = m.ExpiryDate
-		// The same instants, told on the site's clock: a date written
-		// with another offset (a guest author's +05:30) is shown, grouped
-		// into days and months, and put in feeds as the site's readers
-		// expect, as site.toml promises.
-		if loc := s.cfg.Location; loc != nil {
-			for _, t := range []*time.Time{&p.date, &p.publishDate, &p.lastmod, &p.expiryDate} {
-				if !t.IsZero() {
-					*t = t.In(loc)
-				}
-			}
-		}
-		s.byPath[strings.TrimSuffix(src.Rel, ".md")] = p
+		s.byPath[strings.TrimSuffix(src.Rel, path.Ext(src.Rel))] = p
 		s.byPath[src.Rel] = p
 	}
 	if p.params == nil {
