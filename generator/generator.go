@@ -336,9 +336,9 @@ func (b *build) copyStatic() {
 	for _, sf := range b.site.ContentFiles() {
 		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
-	for _, p := range b.site.All() {
+	for _, p := range b.site.LeafBundles() {
 		src := p.Source()
-		if src == nil || src.Kind != content.Leaf {
+		if !src.Meta.Build.PublishResources {
 			continue
 		}
 		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")

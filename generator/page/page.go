@@ -139,11 +139,16 @@ func (p *Page) PagerUsed() *Pager {
 
 // Template vocabulary (Hugo's names).
 
-func (p *Page) Title() string     { return p.title }
-func (p *Page) LinkTitle() string { return p.title }
-func (p *Page) Kind() string      { return p.kind }
-func (p *Page) Section() string   { return p.section }
-func (p *Page) Site() *Site       { return p.site }
+func (p *Page) Title() string { return p.title }
+func (p *Page) LinkTitle() string {
+	if p.src != nil && p.src.Meta.LinkTitle != "" {
+		return p.src.Meta.LinkTitle
+	}
+	return p.title
+}
+func (p *Page) Kind() string    { return p.kind }
+func (p *Page) Section() string { return p.section }
+func (p *Page) Site() *Site     { return p.site }
 func (p *Page) Params() map[string]any {
 	return p.params
 }
@@ -173,7 +178,13 @@ func (p *Page) sectionsOrSite() []*Page {
 	if p.kind == KindHome {
 		return p.site.sections
 	}
-	return p.sections
+	var out []*Page
+	for _, s := range p.sections {
+		if s.src == nil || s.src.Meta.Build.List != content.Never {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Draft reports whether the page is a draft (built only with -D).

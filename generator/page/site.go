@@ -56,7 +56,8 @@ type Site struct {
 	home       *Page
 	notFound   *Page
 	all        []*Page // every page with an output, in a stable order
-	regular    []*Page // regular pages, default sort
+	regular    []*Page // regular pages listed site-wide, default sort
+	pages      []*Page // every regular page, listed or not (build options)
 	sections   []*Page // top-level sections, by weight then title
 	taxonomies map[string]*Page
 	terms      map[string]map[string]*Page // plural → term key → term page
@@ -132,7 +133,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		if src.Kind == content.Branch {
 			continue
 		}
-		if top, _, _ := strings.Cut(src.Dir(), "/"); top != "" && sectionAt[top] == nil {
+		if top, _, _ := strings.Cut(containerDir(src), "/"); top != "" && sectionAt[top] == nil {
 			sec := s.newPage(KindSection, nil)
 			sec.dir = top
 			sec.title = content.TitleFromName(top)
@@ -153,10 +154,13 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 				break
 			}
 		}
-		sec.parent.sections = append(sec.parent.sections, sec)
-		sec.parent.children = append(sec.parent.children, sec)
 		top, _, _ := strings.Cut(d, "/")
 		sec.section = top
+		sec.parent.sections = append(sec.parent.sections, sec)
+		if sec.src != nil && sec.src.Meta.Build.List == content.Never {
+			continue // rendered, but in no list
+		}
+		sec.parent.children = append(sec.parent.children, sec)
 		if sec.parent == s.home {
 			s.sections = append(s.sections, sec)
 		}
@@ -168,15 +172,24 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		}
 		p := s.newPage(KindPage, src)
 		p.parent = s.home
-		for d := src.Dir(); d != "" && d != "."; d = path.Dir(d) {
+		for d := containerDir(src); d != "" && d != "."; d = path.Dir(d) {
 			if sec := sectionAt[d]; sec != nil {
 				p.parent = sec
 				break
 			}
 		}
-		p.section, _, _ = strings.Cut(src.Dir(), "/")
-		p.parent.children = append(p.parent.children, p)
-		s.regular = append(s.regular, p)
+		p.section, _, _ = strings.Cut(containerDir(src), "/")
+		s.pages = append(s.pages, p)
+		// Hugo's build options: list = "never" keeps a page (a headless
+		// bundle's) out of every list, "local" out of the site-wide ones.
+		switch src.Meta.Build.List {
+		case content.Never:
+		case content.Local:
+			p.parent.children = append(p.parent.children, p)
+		default:
+			p.parent.children = append(p.parent.children, p)
+			s.regular = append(s.regular, p)
+		}
 	}
 
 	s.assignURLs(&errs)
@@ -240,6 +253,9 @@ func (s *Site) newPage(kind string, src *content.Source) *Page {
 		p.expiryDate = m.ExpiryDate
 		s.byPath[strings.TrimSuffix(src.Rel, path.Ext(src.Rel))] = p
 		s.byPath[src.Rel] = p
+		if src.Kind == content.Leaf {
+			s.byPath[src.Dir()] = p // GetPage "/about" finds about/index.md
+		}
 	}
 	if p.params == nil {
 		p.params = map[string]any{}
@@ -257,7 +273,7 @@ func (s *Site) assignURLs(errs *diag.List) {
 		s.byPath[sec.dir] = sec
 		s.custom(sec, errs)
 	}
-	for _, p := range s.regular {
+	for _, p := range s.pages {
 		m := p.src.Meta
 		name := p.src.Name()
 		if m.Slug != "" {
@@ -277,8 +293,20 @@ func (s *Site) assignURLs(errs *diag.List) {
 		p.path = dirPath(dir) + urls.Segment(name) + "/"
 		s.custom(p, errs)
 	}
-	for _, p := range s.regular {
+	for _, p := range s.pages {
+		if !p.written() {
+			continue
+		}
 		for _, a := range p.src.Meta.Aliases {
+			if a != "" && !strings.HasPrefix(a, "/") && !strings.Contains(a, "://") {
+				// Hugo resolves a relative alias from the folder above the
+				// page's URL: "old" on /posts/new/ is /posts/old/.
+				trailing := strings.HasSuffix(a, "/")
+				a = path.Join(path.Dir(strings.TrimSuffix(p.path, "/")), a)
+				if trailing {
+					a += "/"
+				}
+			}
 			from, err := urls.CleanPath(a)
 			if err != nil {
 				errs.Add(diag.At(p.src.Path, p.src.Line("aliases"), "aliases: %v", err))
@@ -311,6 +339,25 @@ func (s *Site) custom(p *Page, errs *diag.List) {
 	if !strings.HasSuffix(p.path, ".html") && p.path != "/" {
 		p.path += "/"
 	}
+}
+
+// containerDir is the folder a page is in: a leaf bundle's is the one
+// holding the bundle, so content/about/index.md is a page at the top, not a
+// section "about".
+func containerDir(src *content.Source) string {
+	d := src.Dir()
+	if src.Kind == content.Leaf {
+		if d = path.Dir(d); d == "." {
+			d = ""
+		}
+	}
+	return d
+}
+
+// rendered reports whether the page is written: Hugo's build option
+// render = "never" (a headless bundle) or "link" writes nothing.
+func (p *Page) written() bool {
+	return p.src == nil || p.src.Meta.Build.Render == content.Always || p.src.Meta.Build.Render == ""
 }
 
 func dirPath(dir string) string {
@@ -400,6 +447,7 @@ func (s *Site) buildMenus() {
 // Prev/Next within each top-level section.
 func (s *Site) link() {
 	SortDefault(s.regular)
+	SortDefault(s.pages)
 	var lists []*Page
 	lists = append(lists, s.home)
 	lists = append(lists, s.allSections()...)
@@ -445,16 +493,23 @@ func (s *Site) link() {
 	s.notFound.path = "/404.html"
 	s.notFound.parent = s.home
 
-	s.all = append(s.all, s.home)
-	s.all = append(s.all, s.allSections()...)
-	s.all = append(s.all, s.regular...)
+	var all []*Page
+	all = append(all, s.home)
+	all = append(all, s.allSections()...)
+	all = append(all, s.pages...)
 	for _, t := range s.taxonomyPages() {
-		s.all = append(s.all, t)
-		s.all = append(s.all, t.children...)
+		all = append(all, t)
+		all = append(all, t.children...)
 	}
-	for _, p := range s.all {
-		p.permalink = s.cfg.Base.Abs(p.path)
-		p.relPermalink = s.cfg.Base.Rel(p.path)
+	for _, p := range all {
+		// render = "link" gives a URL but no file; "never" neither.
+		if p.src == nil || p.src.Meta.Build.Render != content.Never {
+			p.permalink = s.cfg.Base.Abs(p.path)
+			p.relPermalink = s.cfg.Base.Rel(p.path)
+		}
+		if p.written() {
+			s.all = append(s.all, p)
+		}
 	}
 	s.notFound.permalink = s.cfg.Base.Abs(s.notFound.path)
 	s.notFound.relPermalink = s.cfg.Base.Rel(s.notFound.path)
@@ -540,6 +595,18 @@ func (s *Site) NotFound() *Page { return s.notFound }
 
 // All returns every page that has an output.
 func (s *Site) All() []*Page { return s.all }
+
+// LeafBundles returns every leaf bundle's page, headless ones included:
+// Hugo publishes a bundle's files whether or not its page is rendered.
+func (s *Site) LeafBundles() []*Page {
+	var out []*Page
+	for _, p := range s.pages {
+		if p.src.Kind == content.Leaf && p.path != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // Aliases are the redirects to write.
 func (s *Site) AliasList() []Alias { return s.aliases }
