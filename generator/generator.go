@@ -8,6 +8,7 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
@@ -39,6 +40,9 @@ type Options struct {
 	BuildFuture  bool      // -F
 	BuildExpired bool      // -E
 	Now          time.Time // the build clock; zero means time.Now()
+	// Environment picks config/ENV/ (Hugo's): "" is production, serve's
+	// is development.
+	Environment string
 }
 
 // Result describes a successful build.
@@ -49,6 +53,9 @@ type Result struct {
 	Files       int // static files and page resources copied
 	Skipped     page.Skipped
 	Duration    time.Duration
+	// Warnings are configuration keys Agora ignores and notes on which
+	// files were read, to print once.
+	Warnings []string
 }
 
 // String is the one-line build summary.
@@ -114,7 +121,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start),
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.cfg.Warnings,
 	}, nil
 }
 
@@ -160,10 +167,19 @@ func newBuild(opt Options) (*build, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(root)
+	env := opt.Environment
+	if env == "" {
+		env = config.Production
+	}
+	cfg, err := config.LoadEnv(root, env)
 	if err != nil {
 		return nil, err
 	}
+	// Hugo's buildDrafts, buildFuture and buildExpired settings do what
+	// -D, -F and -E do.
+	opt.BuildDrafts = opt.BuildDrafts || cfg.BuildDrafts
+	opt.BuildFuture = opt.BuildFuture || cfg.BuildFuture
+	opt.BuildExpired = opt.BuildExpired || cfg.BuildExpired
 	if opt.BaseURL != "" {
 		cfg.BaseURL = opt.BaseURL
 		if cfg, err = reparseBase(cfg); err != nil {
@@ -172,12 +188,12 @@ func newBuild(opt Options) (*build, error) {
 	}
 	dest := opt.Destination
 	if dest == "" {
-		dest = filepath.Join(root, "public")
+		dest = filepath.Join(root, filepath.FromSlash(cmp.Or(cfg.PublishDir, "public")))
 	}
 	if dest, err = filepath.Abs(dest); err != nil {
 		return nil, err
 	}
-	if err := checkDestination(root, dest); err != nil {
+	if err := checkDestination(root, dest, contentDir(cfg)); err != nil {
 		return nil, err
 	}
 	return &build{opt: opt, root: root, dest: dest, cfg: cfg}, nil
@@ -193,7 +209,7 @@ func reparseBase(cfg *config.Config) (*config.Config, error) {
 
 // checkDestination refuses a destination that would replace the site or
 // its sources: the swap removes whatever was there before.
-func checkDestination(root, dest string) error {
+func checkDestination(root, dest, contentDir string) error {
 	within := func(child, parent string) bool {
 		rel, err := filepath.Rel(parent, child)
 		return err == nil && (rel == "." || filepath.IsLocal(rel))
@@ -201,7 +217,7 @@ func checkDestination(root, dest string) error {
 	if within(root, dest) {
 		return fmt.Errorf("destination %s contains the site itself; choose a folder such as %s", dest, filepath.Join(root, "public"))
 	}
-	for _, d := range []string{content.Dir, "layouts", "static", "themes", "archetypes", "data"} {
+	for _, d := range []string{contentDir, "layouts", "static", "themes", "archetypes", "data", config.ConfigDir} {
 		if within(dest, filepath.Join(root, d)) {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
@@ -238,12 +254,12 @@ func (b *build) run(ctx context.Context) error {
 
 // load reads the content and templates and builds the model.
 func (b *build) load() error {
-	tree, err := content.Load(b.root, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+	tree, err := content.Load(b.root, contentOptions(b.cfg))
 	if err != nil {
 		return err
 	}
 	b.tree = tree
-	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
+	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path(), SummaryLength: b.cfg.SummaryLength})
 	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
 	if err != nil {
 		return err
@@ -296,6 +312,17 @@ func (b *build) findTheme() (fs.FS, error) {
 	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
 }
 
+// contentDir is the site's content folder: Hugo's contentDir, else
+// content/.
+func contentDir(cfg *config.Config) string {
+	return strings.Trim(cmp.Or(cfg.ContentDir, content.Dir), "/")
+}
+
+// contentOptions are how this site's content is read.
+func contentOptions(cfg *config.Config) content.Options {
+	return content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames(), Dir: contentDir(cfg)}
+}
+
 func dirFS(dir string) fs.FS {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil
@@ -332,9 +359,10 @@ func (b *build) copyStatic() {
 	for rel, f := range files {
 		b.errs.Add(b.out.Copy(rel, f.owner, f.fsys, rel))
 	}
-	contentFS := os.DirFS(filepath.Join(b.root, content.Dir))
+	dir := contentDir(b.cfg)
+	contentFS := os.DirFS(filepath.Join(b.root, filepath.FromSlash(dir)))
 	for _, sf := range b.site.ContentFiles() {
-		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
+		b.errs.Add(b.out.Copy(sf.Out, dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
 	for _, p := range b.site.LeafBundles() {
 		src := p.Source()
@@ -444,11 +472,11 @@ func (b *build) listUnit(p *page.Page, n int, ok *bool) func() {
 	return func() {
 		p.SetPager(n)
 		if n > 1 {
-			*ok = b.renderPage(p, page.PagePath(p.Path(), n))
+			*ok = b.renderPage(p, b.site.PagePath(p.Path(), n))
 			return
 		}
 		if *ok = b.renderPage(p, p.Path()); *ok && p.PagerUsed() != nil {
-			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+			b.redirect(p.Path()+b.cfg.PaginatePath+"/1/", p.Permalink(), p.Path()+" (pager)")
 		}
 	}
 }

@@ -76,7 +76,7 @@ func TestNewsletterErrors(t *testing.T) {
 			`site.toml:6: newsletter.smtp.password: secrets never go in site.toml, which is committed; set the environment variable AGORA_SMTP_PASSWORD instead`},
 		{"secret", "[newsletter]\nsecret = \"x\"\n", `site.toml:2: newsletter.secret: secrets never go in site.toml, which is committed; set the environment variable AGORA_SECRET`},
 		{"dkim key", "[newsletter.dkim]\ndomain = \"example.org\"\nselector = \"s\"\nprivate_key = \"k\"\n", `site.toml:4: newsletter.dkim.private_key: secrets never go in site.toml`},
-		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots" (known keys: database, sections`},
+		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots"; did you mean "host"?`},
 		{"bad from", "title = \"Hub\"\n[newsletter]\nfrom = \"Hub news@example.org\"\n", `site.toml:3: newsletter.from: "Hub news@example.org" is not an address`},
 		{"dotless reply_to", "[newsletter]\nreply_to = \"me@localhost\"\n", `site.toml:2: newsletter.reply_to: "me@localhost": want a full domain`},
 		{"bad tls", "[newsletter]\n[newsletter.smtp]\ntls = \"ssl\"\n", `site.toml:3: newsletter.smtp.tls: want starttls, tls or none, got "ssl"`},

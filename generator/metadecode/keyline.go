@@ -61,7 +61,7 @@ func tomlKeyLine(src []byte, key []string) int {
 				name = name[:j]
 			}
 			table = splitTOMLKey(strings.Trim(name, "[] \t"))
-			if equalFold(table, key) {
+			if len(table) >= len(key) && equalFold(table[:len(key)], key) {
 				return i + 1
 			}
 			continue
