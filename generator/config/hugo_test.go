@@ -40,13 +40,13 @@ func TestConfigLayouts(t *testing.T) {
 				}
 			}},
 		{"config dir", map[string]string{
-			"config.toml":                     "title = \"Root\"\nbaseURL = \"https://root.example/\"\n[params]\na = 1\nb = 1\n",
-			"config/_default/hugo.toml":       "title = \"Default\"\n",
-			"config/_default/params.toml":     "b = 2\nc = 2\n",
-			"config/_default/menus.yaml":      "main:\n  - name: Home\n    url: /\n    weight: 1\n",
-			"config/production/hugo.toml":     "baseurl = \"https://prod.example/\"\n",
-			"config/production/params.yaml":   "params:\n  c: 3\n",
-			"config/development/params.toml":  "c = 99\n",
+			"config.toml":                       "title = \"Root\"\nbaseURL = \"https://root.example/\"\n[params]\na = 1\nb = 1\n",
+			"config/_default/hugo.toml":         "title = \"Default\"\n",
+			"config/_default/params.toml":       "b = 2\nc = 2\n",
+			"config/_default/menus.yaml":        "main:\n  - name: Home\n    url: /\n    weight: 1\n",
+			"config/production/hugo.toml":       "baseurl = \"https://prod.example/\"\n",
+			"config/production/params.yaml":     "params:\n  c: 3\n",
+			"config/development/params.toml":    "c = 99\n",
 			"config/_default/languages.fr.toml": "x = 1\n",
 		}, config.Production,
 			func(t *testing.T, c *config.Config) {
