@@ -296,7 +296,7 @@ func (b *build) modelOptions(md *markup.Renderer) page.Options {
 func (b *build) findTheme() (fs.FS, error) {
 	name := b.cfg.Theme
 	if name == "" {
-		if dirFS(filepath.Join(b.root, "layouts")) != nil {
+		if hasLayouts(dirFS(filepath.Join(b.root, "layouts"))) {
 			return nil, nil
 		}
 		name = config.DefaultTheme
@@ -321,6 +321,23 @@ func contentDir(cfg *config.Config) string {
 // contentOptions are how this site's content is read.
 func contentOptions(cfg *config.Config) content.Options {
 	return content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames(), Dir: contentDir(cfg)}
+}
+
+// hasLayouts reports whether a layouts folder holds a template: a folder
+// with only a .gitkeep (as Hugo's example sites have) is no layouts.
+func hasLayouts(fsys fs.FS) bool {
+	if fsys == nil {
+		return false
+	}
+	found := false
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".html") {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 func dirFS(dir string) fs.FS {
@@ -552,7 +569,11 @@ func (b *build) renderPage(p *page.Page, sitePath string) bool {
 		b.errs.Add(fmt.Errorf("%w (rendering %s)", err, who))
 		return false
 	}
-	if err := b.out.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
+	file, data := page.OutputFile(sitePath), buf.Bytes()
+	if b.cfg.RelativeURLs {
+		data = relativeURLs(data, strings.Count(file, "/"))
+	}
+	if err := b.out.Write(file, who, data); err != nil {
 		b.errs.Add(err)
 		return false
 	}

@@ -110,7 +110,8 @@ func (d *decoder) unknown(path []string, known []string) {
 func ignoredAt(path []string) []string {
 	prefix := strings.ToLower(strings.Join(path, "."))
 	var out []string
-	for k := range ignoredKeys {
+	for name := range hugoOnlyKeys {
+		k := strings.ToLower(name)
 		rest, ok := strings.CutPrefix(k, prefix)
 		if prefix != "" {
 			if !ok || !strings.HasPrefix(rest, ".") {
@@ -119,7 +120,7 @@ func ignoredAt(path []string) []string {
 			rest = rest[1:]
 		}
 		if !strings.Contains(rest, ".") {
-			out = append(out, rest)
+			out = append(out, name[len(name)-len(rest):])
 		}
 	}
 	return out

@@ -430,7 +430,9 @@ func (p *Page) AlternativeOutputFormats() OutputFormats { return p.OutputFormats
 
 // HasFeed reports whether the page gets an index.xml.
 func (p *Page) HasFeed() bool {
-	return p.kind == KindHome || p.kind == KindSection || p.kind == KindTerm
+	cfg := p.site.cfg
+	return p.kind != KindPage && p.kind != Kind404 && cfg.Outputs.Has(p.kind, "rss") && !cfg.Disabled("rss") &&
+		p.site.writes(p)
 }
 
 // FeedItems are the pages a list's feed carries, newest first.

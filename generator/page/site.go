@@ -7,6 +7,7 @@ package page
 
 import (
 	"cmp"
+	"fmt"
 	"html/template"
 	"path"
 	"slices"
@@ -62,14 +63,17 @@ type Site struct {
 	taxonomies map[string]*Page
 	terms      map[string]map[string]*Page // plural → term key → term page
 	menus      map[string][]*MenuEntry
-	aliases    []Alias
-	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
-	files      []content.StaticFile
-	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
-	tracker    *Tracker  // set by serve's tracked builds; see track.go
-	validUntil time.Time // see ValidUntil
-	Skipped    Skipped
-	events     eventIndex // see event.go
+	params     map[string]any // the site's params with Hugo's mainSections
+	// mainSections are Hugo's: configured, else the biggest section.
+	mainSections []string
+	aliases      []Alias
+	byPath       map[string]*Page // content path ("tips/x.md", "tips", "") → page
+	files        []content.StaticFile
+	bodies       sync.Pool // *[]byte read buffers for Markdown bodies
+	tracker      *Tracker  // set by serve's tracked builds; see track.go
+	validUntil   time.Time // see ValidUntil
+	Skipped      Skipped
+	events       eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
 	decisions transparency
 }
@@ -80,13 +84,6 @@ type Alias struct {
 	To   *Page
 	File string // where it was declared
 	Line int
-}
-
-// MenuEntry is one item of a site menu.
-type MenuEntry struct {
-	Name, Identifier, Title string
-	URL                     string // ready to use in href: base path included
-	Weight                  int
 }
 
 // New builds the model. All problems are reported together.
@@ -106,6 +103,9 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	for _, src := range tree.Sources {
 		if s.excluded(src, opt) {
 			continue
+		}
+		if src.Kind != content.Branch && cfg.Disabled(KindPage) {
+			continue // disableKinds = ["page"]: no regular pages at all
 		}
 		sources = append(sources, src)
 	}
@@ -192,10 +192,21 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		}
 	}
 
+	for _, pat := range []map[string]string{cfg.Permalinks.Page, cfg.Permalinks.Section, cfg.Permalinks.Taxonomy, cfg.Permalinks.Term} {
+		for name, pattern := range pat {
+			if err := checkPermalink(pattern); err != nil {
+				errs.Add(fmt.Errorf("%s: permalinks.%s: %w", strings.Join(cfg.Files, ", "), name, err))
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
 	s.assignURLs(&errs)
 	s.buildTaxonomies()
-	s.buildMenus()
 	s.link()
+	s.buildMenus(&errs)
+	s.findMainSections()
 	s.buildEvents(&errs)
 	s.buildTransparency(tree, &errs)
 	s.checkOutputs(&errs)
@@ -270,6 +281,10 @@ func (s *Site) assignURLs(errs *diag.List) {
 	s.byPath[""] = s.home
 	for _, sec := range s.allSections() {
 		sec.path = dirPath(sec.dir)
+		if pattern := s.cfg.Permalinks.Section[sec.section]; pattern != "" {
+			sec.path = s.expandPermalink(sec, pattern)
+		}
+		sec.path = s.ugly(sec.path, sec.section)
 		s.byPath[sec.dir] = sec
 		s.custom(sec, errs)
 	}
@@ -291,10 +306,14 @@ func (s *Site) assignURLs(errs *diag.List) {
 			}
 		}
 		p.path = dirPath(dir) + urls.Segment(name) + "/"
+		if pattern := s.cfg.Permalinks.Page[p.section]; pattern != "" && p.section != "" {
+			p.path = s.expandPermalink(p, pattern)
+		}
+		p.path = s.ugly(p.path, p.section)
 		s.custom(p, errs)
 	}
 	for _, p := range s.pages {
-		if !p.written() {
+		if !s.writes(p) || s.cfg.DisableAliases {
 			continue
 		}
 		for _, a := range p.src.Meta.Aliases {
@@ -306,6 +325,9 @@ func (s *Site) assignURLs(errs *diag.List) {
 				if trailing {
 					a += "/"
 				}
+			}
+			if s.cfg.UglyURLs.For(p.section) && path.Ext(a) == "" && strings.Trim(a, "/") != "" {
+				a = strings.TrimSuffix(a, "/") + ".html"
 			}
 			from, err := urls.CleanPath(a)
 			if err != nil {
@@ -354,10 +376,23 @@ func containerDir(src *content.Source) string {
 	return d
 }
 
-// rendered reports whether the page is written: Hugo's build option
-// render = "never" (a headless bundle) or "link" writes nothing.
-func (p *Page) written() bool {
-	return p.src == nil || p.src.Meta.Build.Render == content.Always || p.src.Meta.Build.Render == ""
+// writes reports whether the page is written: Hugo's build option render
+// = "never" (a headless bundle) or "link" writes nothing, and neither does
+// a kind in disableKinds or one whose outputs leave HTML out.
+func (s *Site) writes(p *Page) bool {
+	if p.src != nil && p.src.Meta.Build.Render != content.Always && p.src.Meta.Build.Render != "" {
+		return false
+	}
+	return !s.cfg.Disabled(p.kind) && s.cfg.Outputs.Has(p.kind, "html")
+}
+
+// ugly is sitePath as Hugo's uglyURLs writes it for section: "/a/b/"
+// becomes "/a/b.html".
+func (s *Site) ugly(sitePath, section string) string {
+	if !s.cfg.UglyURLs.For(section) || sitePath == "/" || !strings.HasSuffix(sitePath, "/") {
+		return sitePath
+	}
+	return strings.TrimSuffix(sitePath, "/") + ".html"
 }
 
 func dirPath(dir string) string {
@@ -391,6 +426,9 @@ func (s *Site) buildTaxonomies() {
 		tax.taxonomy = plural
 		tax.section = plural
 		tax.path = "/" + plural + "/"
+		if pattern := s.cfg.Permalinks.Taxonomy[plural]; pattern != "" {
+			tax.path = s.expandPermalink(tax, pattern)
+		}
 		tax.parent = s.home
 		s.taxonomies[plural] = tax
 		terms := map[string]*Page{}
@@ -408,8 +446,12 @@ func (s *Site) buildTaxonomies() {
 					t.term = key
 					t.taxonomy = plural
 					t.section = plural
-					t.path = tax.path + key + "/"
+					t.path = "/" + plural + "/" + key + "/"
 					t.parent = tax
+					if pattern := s.cfg.Permalinks.Term[plural]; pattern != "" {
+						t.path = s.expandPermalink(t, pattern)
+					}
+					t.path = s.ugly(t.path, plural)
 					terms[key] = t
 					tax.children = append(tax.children, t)
 				}
@@ -425,21 +467,7 @@ func (s *Site) buildTaxonomies() {
 			}
 		}
 		slices.SortFunc(tax.children, func(a, b *Page) int { return cmp.Compare(a.term, b.term) })
-	}
-}
-
-func (s *Site) buildMenus() {
-	s.menus = map[string][]*MenuEntry{}
-	for name, entries := range s.cfg.Menu {
-		for _, e := range entries {
-			s.menus[name] = append(s.menus[name], &MenuEntry{
-				Name: e.Name, Identifier: cmp.Or(e.Identifier, e.Name), Title: e.Title,
-				URL: s.cfg.Base.Rel(e.URL), Weight: e.Weight,
-			})
-		}
-		slices.SortStableFunc(s.menus[name], func(a, b *MenuEntry) int {
-			return cmp.Or(cmp.Compare(a.Weight, b.Weight), cmp.Compare(a.Name, b.Name))
-		})
+		tax.path = s.ugly(tax.path, plural)
 	}
 }
 
@@ -507,7 +535,7 @@ func (s *Site) link() {
 			p.permalink = s.cfg.Base.Abs(p.path)
 			p.relPermalink = s.cfg.Base.Rel(p.path)
 		}
-		if p.written() {
+		if s.writes(p) {
 			s.all = append(s.all, p)
 		}
 	}
@@ -624,8 +652,9 @@ func (s *Site) Markdown() *markup.Renderer { return s.md }
 
 func (s *Site) Title() string                             { return s.cfg.Title }
 func (s *Site) BaseURL() string                           { return s.cfg.Base.String() }
-func (s *Site) Params() map[string]any                    { return s.cfg.Params }
+func (s *Site) Params() map[string]any                    { return s.params }
 func (s *Site) Copyright() string                         { return s.cfg.Copyright }
+func (s *Site) Author() any                               { return s.cfg.Author }
 func (s *Site) LanguageCode() string                      { return s.cfg.LanguageCode }
 func (s *Site) Menus() map[string][]*MenuEntry            { return s.menus }
 func (s *Site) Pages() []*Page                            { return s.reachList(nil, "Pages", s.all) }
@@ -666,9 +695,6 @@ func (s *Site) GetPage(ref string) *Page {
 	}
 	return s.reach1(nil, "GetPage "+ref, nil)
 }
-
-// IsMenuCurrent reports whether entry links to page p.
-func (e *MenuEntry) IsCurrent(p *Page) bool { return p != nil && e.URL == p.relPermalink }
 
 var _ = template.HTML("")
 
