@@ -9,6 +9,7 @@ package generator
 import (
 	"bytes"
 	"cmp"
+	"slices"
 	"context"
 	"fmt"
 	"html/template"
@@ -121,7 +122,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.cfg.Warnings,
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(),
 	}, nil
 }
 
@@ -280,6 +281,13 @@ func (b *build) load() error {
 	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls), layers...)
 }
 
+// warnings are the configuration's, the content's and the model's.
+func (b *build) warnings() []string {
+	w := slices.Clone(b.cfg.Warnings)
+	w = append(w, b.tree.Warnings...)
+	return append(w, b.site.Warnings...)
+}
+
 // modelOptions are the page model's options for this build.
 func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
@@ -309,7 +317,11 @@ func (b *build) findTheme() (fs.FS, error) {
 	if t, ok := themes.Get(name); ok {
 		return t, nil
 	}
-	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
+	file := config.FileName
+	if len(b.cfg.Files) > 0 {
+		file = b.cfg.Files[0]
+	}
+	return nil, fmt.Errorf("%s: theme %q not found in themes/%s/ or built in (built in: %q; leave theme out to use it)", file, name, name, config.DefaultTheme)
 }
 
 // contentDir is the site's content folder: Hugo's contentDir, else
@@ -320,7 +332,7 @@ func contentDir(cfg *config.Config) string {
 
 // contentOptions are how this site's content is read.
 func contentOptions(cfg *config.Config) content.Options {
-	return content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames(), Dir: contentDir(cfg)}
+	return content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames(), Dir: contentDir(cfg), OtherLanguages: cfg.OtherLanguages}
 }
 
 // hasLayouts reports whether a layouts folder holds a template: a folder

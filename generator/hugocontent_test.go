@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,5 +97,78 @@ build: {render: link}
 	}
 	if sm := testsite.Read(t, pub, "sitemap.xml"); strings.Contains(sm, "homepage") || strings.Contains(sm, "drafts") {
 		t.Errorf("sitemap lists an unrendered page:\n%s", sm)
+	}
+}
+
+// What Hugo's example sites rely on: a section's aliases and terms, the
+// taxonomy and term pages' own _index.md, translations of other languages
+// left out, the default language's settings, and an alias that another
+// alias already writes (a warning, not a failure). Page for page and line
+// for line, the HTML is what Hugo 0.111 writes for the same site, less its
+// /en/ redirect and /fr/ pages: Agora builds one language.
+func TestHugoExampleSiteHabits(t *testing.T) {
+	dir := testsite.New(t, `
+-- config.toml --
+baseURL = "https://example.org/"
+title = "Root title"
+defaultContentLanguage = "en"
+[languages.en]
+title = "English title"
+weight = 1
+[[languages.en.menu.main]]
+name = "Posts"
+url = "/post/"
+[languages.fr]
+title = "Titre"
+-- layouts/_default/single.html --
+{{ .Title }}
+-- layouts/_default/list.html --
+{{ .Site.Title }}|{{ .Title }}|{{ range .Pages }}{{ .Title }};{{ end }}|{{ range .Site.Menus.main }}{{ .Name }}{{ end }}|{{ .Content }}
+-- content/post/_index.md --
++++
+title = "Posts"
+aliases = ["posts", "articles"]
+tags = ["index"]
++++
+-- content/post/a.md --
++++
+title = "A"
+tags = ["go"]
+aliases = ["/same/"]
++++
+-- content/post/a.fr.md --
++++
+title = "A en français"
++++
+-- content/post/b.md --
++++
+title = "B"
+aliases = ["/same/"]
++++
+-- content/tags/_index.md --
++++
+title = "All the tags"
++++
+-- content/tags/go/_index.md --
++++
+title = "Go, the language"
++++
+About Go.
+`)
+	res, pub := build(t, dir)
+	want := []string{"articles/index.html", "categories/index.html", "index.html", "post/a/index.html", "post/b/index.html", "post/index.html",
+		"posts/index.html", "same/index.html", "tags/go/index.html", "tags/index.html", "tags/index/index.html"}
+	if got := htmlFiles(t, pub); !slices.Equal(got, want) {
+		t.Errorf("pages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	assertFile(t, pub, "index.html", "English title|English title|Posts;|Posts|")
+	assertFile(t, pub, "tags/index.html", "|All the tags|Go, the language;index;|")
+	assertFile(t, pub, "tags/go/index.html", "|Go, the language|A;|", "<p>About Go.</p>")
+	assertFile(t, pub, "tags/index/index.html", "|index|Posts;|")
+	assertFile(t, pub, "posts/index.html", `url=https://example.org/post/`)
+	for _, w := range []string{"content: 1 files in other languages left out (post/a.fr.md …)", "alias /same/ left out"} {
+		if !slices.ContainsFunc(res.Warnings, func(s string) bool { return strings.Contains(s, w) }) {
+			t.Errorf("no warning %q in %q", w, res.Warnings)
+		}
 	}
 }

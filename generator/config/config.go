@@ -78,6 +78,9 @@ type Config struct {
 	// Warnings are ignored keys and notes on which file was read, each
 	// once, as "file:line: message".
 	Warnings []string `toml:"-"`
+	// OtherLanguages are the codes of Hugo's [languages] other than the
+	// default one: Agora builds one language and leaves their files out.
+	OtherLanguages []string `toml:"-"`
 }
 
 // Pagination is Hugo's [pagination] (0.128 and later).
@@ -213,11 +216,13 @@ func decode(src *sources) (*Config, error) {
 	var c Config
 	var errs diag.List
 	d := &decoder{src: src, errs: &errs}
+	mergeDefaultLanguage(src)
 	d.decodeStruct(nil, src.merged, reflect.ValueOf(&c).Elem())
 	for _, f := range src.files {
 		c.Files = append(c.Files, f.name)
 	}
 	c.derive(d)
+	c.OtherLanguages = otherLanguages(src.merged)
 	c.applyDefaults()
 	at := func(key ...string) (string, int) { return src.at(key) }
 	bad := func(key []string, format string, args ...any) {
@@ -264,6 +269,7 @@ func decode(src *sources) (*Config, error) {
 	for _, n := range src.notes {
 		c.Warnings = append(c.Warnings, n)
 	}
+	sortWarnings(d.warnings)
 	for _, w := range d.warnings {
 		c.Warnings = append(c.Warnings, w.String())
 	}
@@ -271,6 +277,67 @@ func decode(src *sources) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// mergeDefaultLanguage applies [languages.DEFAULT]'s settings (title,
+// params, menus …) over the top-level ones, as Hugo does for the language
+// Agora builds.
+func mergeDefaultLanguage(src *sources) {
+	def := "en"
+	var langs map[string]any
+	for k, v := range src.merged {
+		switch strings.ToLower(k) {
+		case "defaultcontentlanguage":
+			if s, ok := v.(string); ok && s != "" {
+				def = s
+			}
+		case "languages":
+			langs, _ = v.(map[string]any)
+		}
+	}
+	for k, v := range langs {
+		lang, ok := v.(map[string]any)
+		if !strings.EqualFold(k, def) || !ok {
+			continue
+		}
+		settings := map[string]any{}
+		for name, val := range lang {
+			switch strings.ToLower(name) {
+			case "weight", "languagename", "languagedirection", "disabled", "label", "direction", "locale":
+			default:
+				settings[name] = val
+			}
+		}
+		f := src.origin[strings.ToLower("languages."+k)]
+		if f == nil && len(src.files) > 0 {
+			f = src.files[0]
+		}
+		mergeInto(src.merged, settings, nil, f, src.origin)
+	}
+}
+
+// otherLanguages are the keys of Hugo's [languages] but the default
+// content language (defaultContentLanguage, else "en").
+func otherLanguages(m map[string]any) []string {
+	def := "en"
+	var langs map[string]any
+	for k, v := range m {
+		switch strings.ToLower(k) {
+		case "defaultcontentlanguage":
+			if s, ok := v.(string); ok && s != "" {
+				def = s
+			}
+		case "languages":
+			langs, _ = v.(map[string]any)
+		}
+	}
+	var out []string
+	for _, k := range sortedKeys(langs) {
+		if !strings.EqualFold(k, def) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // planTargets checks [plan]. Whether a named section exists is left to

@@ -28,6 +28,15 @@ type warning struct {
 	msg  string
 }
 
+func sortWarnings(ws []warning) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		if ws[i].file != ws[j].file {
+			return ws[i].file < ws[j].file
+		}
+		return ws[i].line < ws[j].line
+	})
+}
+
 func (w warning) String() string {
 	if w.line > 0 {
 		return fmt.Sprintf("%s:%d: %s", w.file, w.line, w.msg)

@@ -217,7 +217,7 @@ path = "github.com/x/theme"
 		t.Fatal(err)
 	}
 	want := []string{
-		"hugo.toml:12: languages ignored: Agora builds one language from the top-level settings",
+		"hugo.toml:12: languages ignored: Agora builds one language",
 		"hugo.toml:3: canonifyURLs ignored: Agora does not rewrite links to absolute URLs",
 		"hugo.toml:5: googleAnalytics ignored: Agora adds no analytics",
 		"hugo.toml:6: imaging ignored: Agora does not process images",

@@ -45,7 +45,7 @@ var hugoOnlyKeys = map[string]string{
 	"ignoreLogs":                           "",
 	"ignoreVendorPaths":                    "Agora has no Hugo modules",
 	"imaging":                              "Agora does not process images",
-	"languages":                            "Agora builds one language from the top-level settings",
+	"languages":                            "Agora builds one language: the default one's settings are used, the others' ignored",
 	"layoutDir":                            "Agora reads layouts/ only",
 	"mediaTypes":                           "Agora's media types are fixed",
 	"minify":                               "Agora does not minify",

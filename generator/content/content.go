@@ -134,6 +134,8 @@ type Tree struct {
 	// Cascades reports whether a page cascades front matter to others:
 	// then one page's edit can change many, and serve builds afresh.
 	Cascades bool
+	// Warnings are what was left out, to print once.
+	Warnings []string
 }
 
 // Options tell the loader how to read values.
@@ -145,6 +147,17 @@ type Options struct {
 	// Dir is the content folder below the site root, Hugo's contentDir;
 	// "" means "content".
 	Dir string
+	// OtherLanguages are the language codes of Hugo's [languages] besides
+	// the one Agora builds: their translations (about.fr.md) are left out.
+	OtherLanguages []string
+}
+
+// translation reports whether a file name carries one of langs as Hugo's
+// language suffix: "about.pt-br.md".
+func translation(name string, langs []string) bool {
+	base := strings.TrimSuffix(name, path.Ext(name))
+	i := strings.LastIndexByte(base, '.')
+	return i > 0 && slices.ContainsFunc(langs, func(l string) bool { return strings.EqualFold(l, base[i+1:]) })
 }
 
 func (o Options) dir() string {
@@ -178,7 +191,7 @@ func bundleIndex(name string) (leaf, branch bool) {
 // reported.
 func Load(root string, opt Options) (*Tree, error) {
 	base := filepath.Join(root, filepath.FromSlash(opt.dir()))
-	var mds, others []string
+	var mds, others, translations []string
 	leafDirs := map[string]bool{}
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -196,6 +209,10 @@ func Load(root string, opt Options) (*Tree, error) {
 		}
 		rel, _ := filepath.Rel(base, p)
 		rel = filepath.ToSlash(rel)
+		if translation(name, opt.OtherLanguages) {
+			translations = append(translations, rel)
+			return nil
+		}
 		if IsMarkdown(name) {
 			mds = append(mds, rel)
 			if leaf, _ := bundleIndex(name); leaf {
@@ -214,6 +231,10 @@ func Load(root string, opt Options) (*Tree, error) {
 	}
 
 	tree := &Tree{}
+	if n := len(translations); n > 0 {
+		tree.Warnings = append(tree.Warnings, fmt.Sprintf("%s: %d files in other languages left out (%s …): Agora builds one language",
+			opt.dir(), n, translations[0]))
+	}
 	bundleOf := func(rel string) (string, bool) {
 		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
 			if leafDirs[d] {

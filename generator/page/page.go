@@ -311,9 +311,6 @@ func (p *Page) Pages() []*Page { return p.site.reachList(p, "Pages", p.children)
 
 // RegularPages is the regular pages directly in a list.
 func (p *Page) RegularPages() []*Page {
-	if p.kind == KindTerm {
-		return p.site.reachList(p, "Pages", p.children)
-	}
 	var out []*Page
 	for _, c := range p.children {
 		if c.kind == KindPage {

@@ -62,8 +62,11 @@ type Site struct {
 	sections   []*Page // top-level sections, by weight then title
 	taxonomies map[string]*Page
 	terms      map[string]map[string]*Page // plural → term key → term page
-	menus      map[string][]*MenuEntry
-	params     map[string]any // the site's params with Hugo's mainSections
+	// taxonomySources are the _index.md files of taxonomy and term pages,
+	// by folder: "tags", "tags/go".
+	taxonomySources map[string]*content.Source
+	menus           map[string][]*MenuEntry
+	params          map[string]any // the site's params with Hugo's mainSections
 	// mainSections are Hugo's: configured, else the biggest section.
 	mainSections []string
 	aliases      []Alias
@@ -73,7 +76,9 @@ type Site struct {
 	tracker      *Tracker  // set by serve's tracked builds; see track.go
 	validUntil   time.Time // see ValidUntil
 	Skipped      Skipped
-	events       eventIndex // see event.go
+	// Warnings are problems Hugo would build through, to print once.
+	Warnings []string
+	events   eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
 	decisions transparency
 }
@@ -89,14 +94,15 @@ type Alias struct {
 // New builds the model. All problems are reported together.
 func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s := &Site{
-		cfg:        cfg,
-		md:         opt.Markdown,
-		now:        opt.Now,
-		taxonomies: map[string]*Page{},
-		terms:      map[string]map[string]*Page{},
-		byPath:     map[string]*Page{},
-		files:      tree.Files,
-		tracker:    opt.Tracker,
+		cfg:             cfg,
+		md:              opt.Markdown,
+		now:             opt.Now,
+		taxonomies:      map[string]*Page{},
+		terms:           map[string]map[string]*Page{},
+		taxonomySources: map[string]*content.Source{},
+		byPath:          map[string]*Page{},
+		files:           tree.Files,
+		tracker:         opt.Tracker,
 	}
 	var errs diag.List
 	var sources []*content.Source
@@ -119,6 +125,12 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		dir := src.Dir()
 		if dir == "" {
 			s.home = s.newPage(KindHome, src)
+			continue
+		}
+		if top, rest, _ := strings.Cut(dir, "/"); slices.Contains(cfg.TaxonomyNames(), top) && !strings.Contains(rest, "/") {
+			// content/tags/_index.md is the taxonomy page's front matter
+			// and text, content/tags/go/_index.md the term page's.
+			s.taxonomySources[dir] = src
 			continue
 		}
 		sectionAt[dir] = s.newPage(KindSection, src)
@@ -312,8 +324,8 @@ func (s *Site) assignURLs(errs *diag.List) {
 		p.path = s.ugly(p.path, p.section)
 		s.custom(p, errs)
 	}
-	for _, p := range s.pages {
-		if !s.writes(p) || s.cfg.DisableAliases {
+	for _, p := range slices.Concat(s.pages, s.allSections(), []*Page{s.home}) {
+		if p.src == nil || !s.writes(p) || s.cfg.DisableAliases {
 			continue
 		}
 		for _, a := range p.src.Meta.Aliases {
@@ -421,8 +433,8 @@ func (s *Site) allSections() []*Page {
 
 func (s *Site) buildTaxonomies() {
 	for _, plural := range s.cfg.TaxonomyNames() {
-		tax := s.newPage(KindTaxonomy, nil)
-		tax.title = content.TitleFromName(plural)
+		tax := s.newPage(KindTaxonomy, s.taxonomySources[plural])
+		tax.title = cmp.Or(tax.title, content.TitleFromName(plural))
 		tax.taxonomy = plural
 		tax.section = plural
 		tax.path = "/" + plural + "/"
@@ -433,7 +445,12 @@ func (s *Site) buildTaxonomies() {
 		s.taxonomies[plural] = tax
 		terms := map[string]*Page{}
 		s.terms[plural] = terms
-		for _, p := range s.regular {
+		// Sections are tagged too (a term page lists them, as Hugo's does).
+		tagged := slices.Concat(s.regular, s.allSections())
+		for _, p := range tagged {
+			if p.src == nil {
+				continue
+			}
 			for _, term := range p.src.Meta.Terms[plural] {
 				key := urls.Segment(term)
 				if key == "" {
@@ -441,8 +458,8 @@ func (s *Site) buildTaxonomies() {
 				}
 				t := terms[key]
 				if t == nil {
-					t = s.newPage(KindTerm, nil)
-					t.title = term
+					t = s.newPage(KindTerm, s.taxonomySources[plural+"/"+key])
+					t.title = cmp.Or(t.title, term)
 					t.term = key
 					t.taxonomy = plural
 					t.section = plural
@@ -573,9 +590,20 @@ func (s *Site) checkOutputs(errs *diag.List) {
 		}
 		claim(p.path, who, file, line)
 	}
+	// An alias that would replace a page or an earlier alias is left out
+	// with a warning: Hugo builds such a site (the last write wins), and a
+	// stale redirect is no reason to fail a build.
+	kept := s.aliases[:0]
 	for _, a := range s.aliases {
-		claim(a.From, a.File+" (alias)", a.File, func() int { return a.Line })
+		out := OutputFile(a.From)
+		if prev, ok := owner[out]; ok {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: alias %s left out: %s already writes it", a.File, a.Line, a.From, prev))
+			continue
+		}
+		owner[out] = a.File + " (alias)"
+		kept = append(kept, a)
 	}
+	s.aliases = kept
 }
 
 // OutputFile maps a site path to the file that serves it: "/a/" →
