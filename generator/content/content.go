@@ -425,6 +425,13 @@ func parseRaw(display, rel string, data []byte, opt Options) (*Source, error) {
 func (s *Source) decodeMeta(opt Options) error {
 	d := decoder{src: s, loc: opt.Location}
 	s.Meta = d.meta(s.Params, opt.Taxonomies)
+	// As in Hugo, .Params holds the dates as dates whatever the format
+	// wrote them as: YAML and JSON have no date type.
+	for key, t := range map[string]time.Time{"date": s.Meta.Date, "publishdate": s.Meta.PublishDate, "lastmod": s.Meta.Lastmod, "expirydate": s.Meta.ExpiryDate} {
+		if !t.IsZero() {
+			s.Params[key] = t
+		}
+	}
 	return d.errs.Err()
 }
 
