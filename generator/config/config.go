@@ -266,9 +266,7 @@ func decode(src *sources) (*Config, error) {
 	}
 	c.Plan.Targets = planTargets(src, c.PlanRaw, &errs)
 	c.Newsletter.check(src, &errs)
-	for _, n := range src.notes {
-		c.Warnings = append(c.Warnings, n)
-	}
+	c.Warnings = append(c.Warnings, src.notes...)
 	sortWarnings(d.warnings)
 	for _, w := range d.warnings {
 		c.Warnings = append(c.Warnings, w.String())
