@@ -255,7 +255,7 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 		src, err := content.LoadFile(b.root, rel, s.contentOptions())
 		// Two title edits at once could reorder a list together that
 		// neither reorders alone; a new model settles that.
-		if frontMatter++; err != nil || frontMatter > 1 || !b.site.CanRefresh(p, src) {
+		if frontMatter++; err != nil || frontMatter > 1 || src.Cascades() || !b.site.CanRefresh(p, src) {
 			return nil, false, nil
 		}
 		edits = append(edits, edit{p: p, src: src})
@@ -311,6 +311,8 @@ func (s *Session) newModel(ctx context.Context, rels []string) (u *Update, ok bo
 		i := slices.IndexFunc(sources, func(src *content.Source) bool { return src.Rel == rel })
 		src, err := content.LoadFile(b.root, rel, s.contentOptions())
 		switch {
+		case err == nil && src.Cascades():
+			return nil, false, nil // a new cascade changes other pages
 		case err == nil && i >= 0:
 			sources[i] = src
 		case err == nil:

@@ -19,6 +19,12 @@ type cascade struct {
 	kind   string         // _target.kind, or ""
 }
 
+// Cascades reports whether the page's front matter has a cascade.
+func (s *Source) Cascades() bool {
+	_, ok := s.Params["cascade"]
+	return ok
+}
+
 // applyCascades merges every cascade into the front matter of the pages
 // below the page declaring it, nearest ancestor first. It reports whether
 // there was any.
