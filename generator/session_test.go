@@ -478,7 +478,7 @@ func TestSessionCascadeEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := []struct{ file, data string }{
-		{"content/tips/_index.md", "---\ntitle: Tips\ncascade:\n  type: posts\n---\nTips.\n"},
+		{"content/tips/_index.md", "---\ntitle: Tips\ncascade:\n  draft: true\n---\nTips.\n"},
 		{"content/tips/two-jobs.md", "---\ntitle: Two jobs, in YAML\ndate: 2026-01-05T09:00:00+05:30\n---\nNow YAML.\n"},
 		{"content/tips/_index.md", "+++\ntitle = \"Tips\"\n+++\nTips again.\n"},
 	}
