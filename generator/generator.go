@@ -57,6 +57,10 @@ type Result struct {
 	// Warnings are configuration keys Agora ignores and notes on which
 	// files were read, to print once.
 	Warnings []string
+	// RobotsTxt is the URL of robots.txt when the site is served below a
+	// path (a GitHub Pages project site): crawlers read robots.txt only at
+	// the root of a host, so that one is never read.
+	RobotsTxt string
 }
 
 // String is the one-line build summary.
@@ -79,6 +83,27 @@ func (r *Result) String() string {
 		s += "; left out " + strings.Join(out, ", ") + " (-D, -F, -E build them)"
 	}
 	return s
+}
+
+// RobotsNote is the line agora build adds to its summary when RobotsTxt
+// is set, "" otherwise.
+func (r *Result) RobotsNote() string {
+	if r.RobotsTxt == "" {
+		return ""
+	}
+	return "Note: crawlers read robots.txt only at the root of a host, never at " + r.RobotsTxt +
+		"; the home page links the sitemap instead (see the README on project sites)."
+}
+
+// robotsNote is Result.RobotsTxt.
+func (b *build) robotsNote() string {
+	if b.cfg.Base.Host() == "" || strings.Trim(b.cfg.Base.Path(), "/") == "" {
+		return ""
+	}
+	if _, written := b.out.Owner("robots.txt"); !written {
+		return ""
+	}
+	return b.cfg.Base.Abs("robots.txt")
 }
 
 func plural(n int, what string) string {
@@ -122,7 +147,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(),
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(), RobotsTxt: b.robotsNote(),
 	}, nil
 }
 
@@ -293,6 +318,7 @@ func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
 		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
 		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
+		Images: newImageSizes(b),
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
+	texttemplate "text/template"
 
 	"github.com/agora-hub/agora/generator/diag"
 )
@@ -29,7 +31,35 @@ type Newsletter struct {
 	Rate        float64 `toml:"rate"` // messages per second, 0 for no limit
 	SMTP        SMTP    `toml:"smtp"`
 	DKIM        DKIM    `toml:"dkim"`
+	// Welcome is the content folder of the welcome series (default
+	// "welcome"); "" means the site has none.
+	Welcome string `toml:"welcome"`
+	// Subject is the digest's subject, a text/template over SubjectData;
+	// empty for DefaultSubject. Parsed when site.toml is loaded.
+	Subject  string                 `toml:"subject"`
+	SubjectT *texttemplate.Template `toml:"-"`
 }
+
+// SubjectData is what the [newsletter] subject template sees for one
+// message.
+type SubjectData struct {
+	Title  string // the first tip's title
+	More   int    // how many other new tips the subscriber has
+	Count  int    // all their new tips: More + 1
+	Number int64  // the issue's number
+	Site   string // the site's title (it is in From already)
+}
+
+// DefaultSubject is the digest's subject unless [newsletter] subject says
+// otherwise: short and specific, the site's name being in From.
+const DefaultSubject = `{{ .Title }}{{ if .More }} + {{ .More }} more{{ end }}`
+
+// MaxSubject is the longest subject in characters: RFC 5322's advised
+// line length, and about what inbox lists show.
+const MaxSubject = 78
+
+// DefaultWelcome is the welcome series' folder under content/.
+const DefaultWelcome = "welcome"
 
 // SMTP is [newsletter.smtp]. The password comes only from
 // AGORA_SMTP_PASSWORD.
@@ -180,6 +210,24 @@ func (n *Newsletter) check(src *sources, errs *diag.List) {
 		bad("dkim.selector", "want a DNS name such as agora2026, got %q", d.Selector)
 	}
 
+	if def("welcome") && n.Welcome != "" {
+		if strings.HasPrefix(n.Welcome, ".") || strings.ContainsAny(n.Welcome, `/\`) {
+			bad("welcome", "%q is not a folder name; use the folder's name under content/, such as welcome (or \"\" for no series)", n.Welcome)
+		}
+	}
+	if !def("welcome") {
+		n.Welcome = DefaultWelcome
+	}
+	if n.Welcome != "" && slices.Contains(n.Sections, n.Welcome) {
+		bad("welcome", "%q is also in sections: welcome steps are mailed on their own clock, never in digests", n.Welcome)
+	}
+	if !def("subject") {
+		n.Subject = DefaultSubject
+	}
+	if _, err := ParseSubject(n.Subject); err != nil {
+		bad("subject", "%v", err)
+	}
+
 	if n.Database == "" {
 		n.Database = DefaultDatabase
 	}
@@ -192,6 +240,27 @@ func (n *Newsletter) check(src *sources, errs *diag.List) {
 	if n.Concurrency == 0 {
 		n.Concurrency = DefaultConcurrency
 	}
+}
+
+// ParseSubject parses a subject template and tries it on a long title,
+// so that a misspelt field fails when site.toml is read, not at the first
+// send.
+func ParseSubject(src string) (*texttemplate.Template, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("is empty: want a template such as %q", DefaultSubject)
+	}
+	t, err := texttemplate.New("subject").Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %v", src, strings.TrimPrefix(err.Error(), "template: subject:"))
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, SubjectData{Title: "A tip", More: 2, Count: 3, Number: 7, Site: "Hub"}); err != nil {
+		return nil, fmt.Errorf("%q: %v (it sees .Title, .More, .Count, .Number and .Site)", src, strings.TrimPrefix(err.Error(), "template: subject:"))
+	}
+	if strings.TrimSpace(b.String()) == "" {
+		return nil, fmt.Errorf("%q gives an empty subject", src)
+	}
+	return t, nil
 }
 
 // checkMailbox accepts "news@example.org" or "Hub <news@example.org>":

@@ -15,7 +15,7 @@ func TestNewsletterDefaults(t *testing.T) {
 	}
 	want := config.Newsletter{
 		Database: "data/agora.db", Sections: []string{"tips"}, MaxItems: 10, Concurrency: 4,
-		SMTP: config.SMTP{TLS: "starttls"},
+		SMTP: config.SMTP{TLS: "starttls"}, Welcome: "welcome", Subject: config.DefaultSubject,
 	}
 	if !reflect.DeepEqual(c.Newsletter, want) {
 		t.Errorf("defaults %+v\nwant %+v", c.Newsletter, want)
@@ -55,8 +55,9 @@ selector = "agora2026"
 		Database: "/var/lib/agora/hub.db", Sections: []string{"tips", "events"},
 		From: "Hub <news@example.org>", ReplyTo: "editors@example.org", MaxItems: 5,
 		Endpoint: "https://hub.example.org/newsletter", Concurrency: 2, Rate: 5,
-		SMTP: config.SMTP{Host: "smtp.example.org", Port: 2525, Username: "hub", TLS: "tls"},
-		DKIM: config.DKIM{Domain: "example.org", Selector: "agora2026"},
+		SMTP:    config.SMTP{Host: "smtp.example.org", Port: 2525, Username: "hub", TLS: "tls"},
+		DKIM:    config.DKIM{Domain: "example.org", Selector: "agora2026"},
+		Welcome: "welcome", Subject: config.DefaultSubject,
 	}
 	if !reflect.DeepEqual(c.Newsletter, want) {
 		t.Errorf("got  %+v\nwant %+v", c.Newsletter, want)
@@ -77,6 +78,11 @@ func TestNewsletterErrors(t *testing.T) {
 		{"secret", "[newsletter]\nsecret = \"x\"\n", `site.toml:2: newsletter.secret: secrets never go in site.toml, which is committed; set the environment variable AGORA_SECRET`},
 		{"dkim key", "[newsletter.dkim]\ndomain = \"example.org\"\nselector = \"s\"\nprivate_key = \"k\"\n", `site.toml:4: newsletter.dkim.private_key: secrets never go in site.toml`},
 		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots"; did you mean "host"?`},
+		{"subject field", "[newsletter]\nsubject = \"{{ .Titel }}\"\n", `site.toml:2: newsletter.subject: "{{ .Titel }}":`},
+		{"subject syntax", "[newsletter]\nsubject = \"{{ .Title \"\n", `site.toml:2: newsletter.subject: "{{ .Title ":`},
+		{"empty subject", "[newsletter]\nsubject = \" \"\n", `site.toml:2: newsletter.subject: is empty`},
+		{"welcome path", "[newsletter]\nwelcome = \"a/b\"\n", `site.toml:2: newsletter.welcome: "a/b" is not a folder name`},
+		{"welcome in sections", "[newsletter]\nsections = [\"tips\", \"welcome\"]\n", `newsletter.welcome: "welcome" is also in sections`},
 		{"bad from", "title = \"Hub\"\n[newsletter]\nfrom = \"Hub news@example.org\"\n", `site.toml:3: newsletter.from: "Hub news@example.org" is not an address`},
 		{"dotless reply_to", "[newsletter]\nreply_to = \"me@localhost\"\n", `site.toml:2: newsletter.reply_to: "me@localhost": want a full domain`},
 		{"bad tls", "[newsletter]\n[newsletter.smtp]\ntls = \"ssl\"\n", `site.toml:3: newsletter.smtp.tls: want starttls, tls or none, got "ssl"`},

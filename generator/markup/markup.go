@@ -75,6 +75,7 @@ type Renderer struct {
 	// the root, so that prefixing is a plain concatenation.
 	basePrefix   string
 	summaryWords int
+	sizer        ImageSizer // see WithImageSizer
 }
 
 // New returns a Renderer for o.
@@ -216,8 +217,17 @@ func (r *Renderer) render(src []byte, meta bool) *renderState {
 
 // hook is the RenderNodeHook. It returns true when it has rendered node
 // itself, or decided it renders as nothing.
-func (st *renderState) hook(_ io.Writer, node ast.Node, entering bool) (ast.WalkStatus, bool) {
+func (st *renderState) hook(w io.Writer, node ast.Node, entering bool) (ast.WalkStatus, bool) {
 	switch n := node.(type) {
+	case *ast.CodeBlock:
+		st.codeBlock(w, n)
+		return ast.GoToNext, true
+	case *ast.Table:
+		st.table(w, n, entering)
+		return ast.GoToNext, true
+	case *ast.TableCell:
+		st.tableCell(w, n, entering)
+		return ast.GoToNext, true
 	case *ast.Link:
 		return ast.GoToNext, st.link(n, entering)
 	case *ast.Image:
@@ -273,6 +283,7 @@ func (st *renderState) image(n *ast.Image, entering bool) bool {
 		return true
 	}
 	if entering {
+		st.imageSize(n)
 		n.Destination = st.r.withBase(n.Destination)
 	}
 	return false
@@ -387,7 +398,7 @@ func closingTags(n ast.Node) string {
 				b.WriteString("</ul>")
 			}
 		case *ast.TableCell:
-			if p.IsHeader {
+			if p.IsHeader && !emptyCell(p) {
 				b.WriteString("</th>")
 			} else {
 				b.WriteString("</td>")
@@ -401,7 +412,7 @@ func closingTags(n ast.Node) string {
 		case *ast.TableFooter:
 			b.WriteString("</tfoot>")
 		case *ast.Table:
-			b.WriteString("</table>")
+			b.WriteString("</table></div>")
 		case *ast.Caption:
 			b.WriteString("</figcaption>")
 		case *ast.CaptionFigure:

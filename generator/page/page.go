@@ -91,7 +91,7 @@ func (p *Page) render() markup.Result {
 			p.mu.Unlock()
 			return
 		}
-		r := p.site.md.Render(body)
+		r := p.markdown().Render(body)
 		p.mu.Lock()
 		p.rendered = r
 		p.mu.Unlock()
@@ -158,18 +158,33 @@ func (p *Page) PublishDate() time.Time { return p.publishDate }
 func (p *Page) Lastmod() time.Time     { return p.lastmod }
 func (p *Page) ExpiryDate() time.Time  { return p.expiryDate }
 func (p *Page) Permalink() string      { return p.permalink }
-func (p *Page) RelPermalink() string   { return p.relPermalink }
-func (p *Page) IsHome() bool           { return p.kind == KindHome }
-func (p *Page) IsPage() bool           { return p.kind == KindPage }
-func (p *Page) IsSection() bool        { return p.kind == KindSection }
-func (p *Page) IsNode() bool           { return p.kind != KindPage && p.kind != Kind404 }
-func (p *Page) Parent() *Page          { return p.site.reach1(p, "Parent", p.parent) }
-func (p *Page) Sections() []*Page      { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
-func (p *Page) Prev() *Page            { return p.site.reach1(p, "Prev", p.prev) }
-func (p *Page) Next() *Page            { return p.site.reach1(p, "Next", p.next) }
-func (p *Page) PrevInSection() *Page   { return p.site.reach1(p, "Prev", p.prev) }
-func (p *Page) NextInSection() *Page   { return p.site.reach1(p, "Next", p.next) }
-func (p *Page) Eq(other any) bool      { o, ok := other.(*Page); return ok && o == p }
+
+// PagerPermalink is the permalink of the pager page being rendered: a list's
+// own for its first page, .../page/N/ for the others, Permalink on any other
+// page. Each pager page is its own canonical URL; Hugo's .Permalink stays
+// the list's on all of them (gohugoio/hugo#4507), and asking .Paginator in
+// <head> would fix the list the page paginates before its body chose one.
+func (p *Page) PagerPermalink() string {
+	p.mu.Lock()
+	n := p.pagerNum
+	p.mu.Unlock()
+	if n <= 1 || !p.IsNode() {
+		return p.permalink
+	}
+	return p.site.cfg.Base.Abs(p.site.PagePath(p.path, n))
+}
+func (p *Page) RelPermalink() string { return p.relPermalink }
+func (p *Page) IsHome() bool         { return p.kind == KindHome }
+func (p *Page) IsPage() bool         { return p.kind == KindPage }
+func (p *Page) IsSection() bool      { return p.kind == KindSection }
+func (p *Page) IsNode() bool         { return p.kind != KindPage && p.kind != Kind404 }
+func (p *Page) Parent() *Page        { return p.site.reach1(p, "Parent", p.parent) }
+func (p *Page) Sections() []*Page    { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
+func (p *Page) Prev() *Page          { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) Next() *Page          { return p.site.reach1(p, "Next", p.next) }
+func (p *Page) PrevInSection() *Page { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) NextInSection() *Page { return p.site.reach1(p, "Next", p.next) }
+func (p *Page) Eq(other any) bool    { o, ok := other.(*Page); return ok && o == p }
 func (p *Page) GetTerms(tax string) []*Page {
 	return p.site.reachList(p, "GetTerms "+tax, p.terms[tax])
 }
@@ -246,7 +261,7 @@ func (p *Page) Content() template.HTML {
 		if err != nil {
 			return ""
 		}
-		return template.HTML(p.site.md.Render(body).Content)
+		return template.HTML(p.markdown().Render(body).Content)
 	}
 	return template.HTML(r.Content)
 }
@@ -258,6 +273,13 @@ func (p *Page) Summary() template.HTML {
 		return template.HTML(p.site.md.RenderInline(p.src.Meta.Summary))
 	}
 	return template.HTML(p.render().Summary)
+}
+
+// AutoSummary reports whether the summary is the automatic one (the first
+// 70 words as plain text): no summary in the front matter and no
+// <!--more--> marker in the body.
+func (p *Page) AutoSummary() bool {
+	return p.src != nil && p.src.Meta.Summary == "" && !p.render().HasMore
 }
 
 // Truncated reports whether the summary leaves something out.

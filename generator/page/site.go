@@ -21,6 +21,7 @@ import (
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Kinds of page, Hugo's names.
@@ -44,6 +45,9 @@ type Options struct {
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
 	Tracker *Tracker
+	// Images, when set, tells the size of images the pages show, so that
+	// Markdown images get width and height attributes.
+	Images ImageSizes
 }
 
 // Skipped counts pages left out of the build, by reason.
@@ -72,9 +76,11 @@ type Site struct {
 	aliases      []Alias
 	byPath       map[string]*Page // content path ("tips/x.md", "tips", "") → page
 	files        []content.StaticFile
-	bodies       sync.Pool // *[]byte read buffers for Markdown bodies
-	tracker      *Tracker  // set by serve's tracked builds; see track.go
-	validUntil   time.Time // see ValidUntil
+	bodies       sync.Pool  // *[]byte read buffers for Markdown bodies
+	tracker      *Tracker   // set by serve's tracked builds; see track.go
+	images       ImageSizes // see images.go
+	validUntil   time.Time  // see ValidUntil
+	moments      []Moment   // see Schedule
 	Skipped      Skipped
 	// Warnings are problems Hugo would build through, to print once.
 	Warnings []string
@@ -96,6 +102,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s := &Site{
 		cfg:             cfg,
 		md:              opt.Markdown,
+		images:          opt.Images,
 		now:             opt.Now,
 		taxonomies:      map[string]*Page{},
 		terms:           map[string]map[string]*Page{},
@@ -107,6 +114,15 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	var errs diag.List
 	var sources []*content.Source
 	for _, src := range tree.Sources {
+		// The welcome series is mail, never a page of the site: it is
+		// checked here, so a bad step fails the build, and left out.
+		if welcome.In(cfg.Newsletter.Welcome, src) {
+			if welcome.IsStep(src) {
+				_, err := welcome.Parse(src)
+				errs.Add(err)
+			}
+			continue
+		}
 		if s.excluded(src, opt) {
 			continue
 		}
@@ -240,12 +256,12 @@ func (s *Site) excluded(src *content.Source, opt Options) bool {
 		s.Skipped.Expired++
 	default:
 		if !opt.BuildExpired {
-			s.changesAt(m.ExpiryDate)
+			s.changesAt(m.ExpiryDate, src, "expires")
 		}
 		return false
 	}
 	if !m.Draft || opt.BuildDrafts {
-		s.changesAt(publishDate(m)) // a future page appears then
+		s.changesAt(publishDate(m), src, "is published") // a future page appears then
 	}
 	return true
 }

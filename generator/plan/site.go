@@ -11,6 +11,10 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/schedule"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Site computes the calendar of the site in dir. now is the clock and
@@ -39,7 +43,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	if err != nil {
 		return Calendar{}, err
 	}
-	items, found := gather(tree)
+	items, found := gather(tree, cfg.Newsletter.Welcome)
 
 	var errs diag.List
 	targets := make(map[string]int, len(cfg.Plan.Targets))
@@ -60,24 +64,38 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 			sections = append(sections, s)
 		}
 	}
-	return Build(items, Options{
+	cal := Build(items, Options{
 		Now:      now,
 		Location: cfg.Location,
 		Weeks:    weeks,
 		Targets:  targets,
 		Sections: sections,
-	}), nil
+	})
+	// The moments come from the model agora build makes at now, so that
+	// they are exactly the ones a rebuild would act on.
+	site, err := page.New(cfg, tree, page.Options{Now: now, Markdown: markup.New(markup.Options{BasePath: cfg.Base.Path()})})
+	if err != nil {
+		return Calendar{}, err
+	}
+	var moments []schedule.Moment
+	for _, m := range site.Schedule() {
+		moments = append(moments, schedule.Moment{At: m.At.In(cfg.Location), File: m.File, What: m.What})
+	}
+	cal.Rebuild = rebuild(os.DirFS(dir), moments)
+	return cal, nil
 }
 
-// gather turns the loaded pages into items and returns the sections that
-// hold Markdown, sorted. A section's _index.md is not an item, but it
+// gather turns the loaded pages, but those of the welcome series, into
+// items and returns the sections that hold Markdown, sorted. A section's _index.md is not an item, but it
 // makes the section exist before its first page is written.
-func gather(tree *content.Tree) ([]Item, []string) {
+func gather(tree *content.Tree, welcomeFolder string) ([]Item, []string) {
 	var items []Item
 	var sections []string
 	for _, src := range tree.Sources {
 		section, _, _ := strings.Cut(src.Dir(), "/")
-		if section == "" {
+		// The welcome series is mail on each subscriber's own clock, not
+		// part of the weekly plan.
+		if section == "" || welcome.In(welcomeFolder, src) {
 			continue
 		}
 		sections = append(sections, section)

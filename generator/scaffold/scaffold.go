@@ -28,9 +28,19 @@ import (
 //go:embed all:site
 var siteFiles embed.FS
 
+// workflowFile is the scaffolded GitHub Pages workflow, whose Agora
+// version line Site fills in.
+const workflowFile = ".github/workflows/pages.yml"
+
+// versionMarker is the line of the workflow that pinVersion replaces,
+// with the AGORA_VERSION line after it.
+const versionMarker = "  # AGORA_VERSION\n  AGORA_VERSION: latest\n"
+
 // Site writes a new site into dir, which must not exist or be empty. It
-// returns the files written.
-func Site(dir string) ([]string, error) {
+// returns the files written. version is the Agora that writes it, pinned
+// in the Pages workflow when pinnable says it is a version the workflow
+// can fetch again ("" or "(devel)" is not).
+func Site(dir, version string, pinnable bool) ([]string, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s already exists and is not empty; choose a new folder", dir)
 	}
@@ -43,6 +53,11 @@ func Site(dir string) ([]string, error) {
 		data, err := fs.ReadFile(root, p)
 		if err != nil {
 			return err
+		}
+		if p == workflowFile {
+			if data, err = pinVersion(data, version, pinnable); err != nil {
+				return err
+			}
 		}
 		out := p
 		if p == "gitignore" {
@@ -62,6 +77,26 @@ func Site(dir string) ([]string, error) {
 		return nil, fmt.Errorf("writing the new site: %w", err)
 	}
 	return written, nil
+}
+
+// pinVersion writes the Agora version into the workflow: the release that
+// scaffolded the site, so that it changes only when someone edits that one
+// line (a Dependabot-style bump); or, from a development build, "latest"
+// and a comment saying so.
+func pinVersion(workflow []byte, version string, pinnable bool) ([]byte, error) {
+	if !bytes.Contains(workflow, []byte(versionMarker)) {
+		return nil, fmt.Errorf("%s: the AGORA_VERSION lines are missing", workflowFile)
+	}
+	block := "  # The Agora release that builds the site (`agora version` tells\n" +
+		"  # yours): the site changes only when you change this line.\n" +
+		"  AGORA_VERSION: " + version + "\n"
+	if !pinnable {
+		block = "  # `agora new site` ran from a development build of Agora, which has no\n" +
+			"  # version to pin, so each build takes the newest release. Pin one,\n" +
+			"  # such as v0.4.0, so the site changes only when you change this line.\n" +
+			"  AGORA_VERSION: latest\n"
+	}
+	return bytes.Replace(workflow, []byte(versionMarker), []byte(block), 1), nil
 }
 
 // ArchetypeData is what an archetype template sees. The names are Hugo's

@@ -15,7 +15,7 @@ import (
 	"github.com/agora-hub/agora/newsletter/token"
 )
 
-var prefsLink = regexp.MustCompile(`Change your topics: (https://news\.example\.org/preferences\?t=([A-Za-z0-9_.-]+))`)
+var prefsLink = regexp.MustCompile(`Change your topics:\s+(https://news\.example\.org/preferences\?t=([A-Za-z0-9_.-]+))`)
 
 // TestSendMailAsReceived sends an issue to the in-process SMTP server and
 // reads what arrived: the Message-ID is under the From domain (never the

@@ -11,11 +11,13 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/generator/tplfuncs"
+	"github.com/agora-hub/agora/newsletter/mailtext"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/themes"
@@ -33,12 +35,15 @@ const (
 // included.
 const ClipWarning = 90 * 1024
 
-// Templates are a site's digest templates.
+// Templates are a site's digest templates, and those of its welcome
+// series.
 type Templates struct {
 	html          *htmltemplate.Template
 	text          *texttemplate.Template
 	HTMLFrom      string // where each came from, for messages
 	TextFrom      string
+	welcome       welcomeTemplates
+	subject       *texttemplate.Template
 	location      *time.Location
 	siteTitle     string
 	siteURL       string
@@ -70,6 +75,12 @@ func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
 		return nil, tpl.Error(err)
 	}
 	t.HTMLFrom, t.TextFrom = htmlFrom, textFrom
+	if t.welcome, err = loadWelcome(layers, funcs); err != nil {
+		return nil, err
+	}
+	if t.subject, err = config.ParseSubject(cfg.Newsletter.Subject); err != nil {
+		return nil, fmt.Errorf("site.toml: newsletter.subject: %w", err)
+	}
 	// Checked before the first Execute, while the HTML template's tree
 	// is as written (html/template adds its escapers to it then).
 	t.substitutable = substitutable(t.html.Tree) && substitutable(t.text.Tree)
@@ -152,6 +163,11 @@ type Data struct {
 	// More counts the items that matched but did not fit max_items; the
 	// archive page (Issue.URL) shows them all.
 	More int
+	// Total is every new item for this subscriber: len(Items) + More.
+	Total int
+	// Intro says what the message holds ("here are 3 of the 9 new tips
+	// since the last issue"), and IntroText is it wrapped for the text part.
+	Intro, IntroText string
 	// Preheader is the line inbox lists show after the subject.
 	Preheader string
 	// UnsubscribeURL is an https link to the sign-up service, or a mailto:
@@ -185,9 +201,11 @@ type SubscriberData struct {
 
 // ItemData is one item as the templates see it.
 type ItemData struct {
-	Title       string
-	URL         string
-	Summary     htmltemplate.HTML // sanitised by markup when the site was read
+	Title   string
+	URL     string
+	Summary htmltemplate.HTML // sanitised by markup when the site was read
+	// SummaryText is the summary as plain text, wrapped at 76 columns
+	// with its paragraphs, headings and list items on lines of their own.
 	SummaryText string
 	Tags        []string
 	Date        time.Time // in the site's timezone
@@ -214,9 +232,10 @@ type Rendered struct {
 func (t *Templates) Render(m Message) (Rendered, error) {
 	d := Data{
 		Site:           SiteData{Title: t.siteTitle, BaseURL: t.siteURL, Copyright: t.siteCopyright, LanguageCode: t.lang},
-		Issue:          IssueData{Number: m.Issue.Number, Subject: Subject(t.siteTitle, m.Issue.Number, m.Items), URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
+		Issue:          IssueData{Number: m.Issue.Number, Subject: t.Subject(m.Issue.Number, m.Items, m.More), URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
 		Subscriber:     SubscriberData{Name: m.Subscriber.Name, Email: m.Subscriber.Email, Topics: m.Subscriber.Topics},
 		More:           m.More,
+		Total:          len(m.Items) + m.More,
 		UnsubscribeURL: m.UnsubscribeURL,
 		PreferencesURL: m.PreferencesURL,
 	}
@@ -229,6 +248,8 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 		titles = append(titles, it.Title)
 	}
 	d.Preheader = preheader(titles)
+	d.Intro = intro(len(m.Items), d.Total, m.Subscriber.Topics)
+	d.IntroText = mailtext.Wrap(d.Intro, mailtext.Width)
 	var h, x bytes.Buffer
 	if err := t.html.Execute(&h, d); err != nil {
 		return Rendered{}, tpl.Error(err)
@@ -237,6 +258,70 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 		return Rendered{}, tpl.Error(err)
 	}
 	return Rendered{Subject: d.Issue.Subject, HTML: h.String(), Text: x.String()}, nil
+}
+
+// intro says what the message holds, counting what max_items left out.
+func intro(n, total int, topics []string) string {
+	var s string
+	switch {
+	case n == 1 && total == 1:
+		s = "Here is the new tip"
+	case n == total:
+		s = fmt.Sprintf("Here are the %d new tips", n)
+	default:
+		s = fmt.Sprintf("Here %s %d of the %d new tips", pick(n, "is", "are"), n, total)
+	}
+	s += " since the last issue"
+	if len(topics) > 0 {
+		s += " on the topics you chose (" + strings.Join(topics, ", ") + ")"
+	}
+	return s + "."
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Subject is the subject of a message with items and more left out: the
+// [newsletter] subject template, by default the first title and "+ N
+// more", at most config.MaxSubject characters. A long first title is cut
+// at a word with "…" so that the count still shows.
+func (t *Templates) Subject(number int64, items []store.Item, more int) string {
+	if len(items) == 0 {
+		return fmt.Sprintf("%s #%d", t.siteTitle, number)
+	}
+	d := config.SubjectData{Title: items[0].Title, More: len(items) - 1 + more, Count: len(items) + more, Number: number, Site: t.siteTitle}
+	render := func() string {
+		var b strings.Builder
+		if err := t.subject.Execute(&b, d); err != nil {
+			// Checked when site.toml was read; never expected here.
+			return items[0].Title
+		}
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	s := render()
+	if over := utf8.RuneCountInString(s) - config.MaxSubject; over > 0 {
+		title := []rune(d.Title)
+		if keep := len(title) - over - 1; keep > 10 {
+			d.Title = cutWord(string(title[:keep])) + "…"
+			s = render()
+		}
+	}
+	if r := []rune(s); len(r) > config.MaxSubject {
+		s = cutWord(string(r[:config.MaxSubject-1])) + "…"
+	}
+	return s
+}
+
+// cutWord drops a word cut in the middle at the end of s.
+func cutWord(s string) string {
+	if i := strings.LastIndexByte(s, ' '); i > len(s)/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,;:–—-")
 }
 
 // preheader lists the titles, cut to what inbox lists show.

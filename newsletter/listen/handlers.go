@@ -235,6 +235,9 @@ func (s *Service) confirm(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, false, err)
 		return
 	}
+	if err == nil && s.opt.Welcome != nil {
+		s.nudge() // the welcome series' first step is due now
+	}
 	// Post/redirect/get: the page says what the state is now, and a reload
 	// does not post again.
 	w.Header().Set("Location", s.path(token.Confirm, tok))

@@ -90,6 +90,10 @@ type Options struct {
 	Sender        Sender
 	From, ReplyTo string
 	Limits        Limits
+	// Welcome, when set, sends the welcome steps due at once ("after =
+	// 0"): the mail worker runs it after the confirmations it sends, and
+	// a confirmation wakes the worker. It must return when ctx ends.
+	Welcome func(ctx context.Context)
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (see clientIP).
 	TrustedProxies []netip.Prefix

@@ -103,6 +103,9 @@ func (s *Service) mailLoop(ctx context.Context) {
 			s.purge(ctx)
 		}
 		s.sendDue(ctx)
+		if s.opt.Welcome != nil && ctx.Err() == nil {
+			s.opt.Welcome(ctx)
+		}
 		wait := idlePoll
 		if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(s.now()), 0))

@@ -337,7 +337,7 @@ func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []st
 			p.htmlLit += len(pc.Lit)
 		}
 	}
-	subject := digest.Subject(c.Site.Config.Title, is.Number, items)
+	subject := c.Site.Templates().Subject(is.Number, items, more)
 	if sk != nil {
 		subject = sk.Subject
 	}
@@ -441,21 +441,31 @@ func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subs
 			*r = full
 		}
 	}
-	if c.DKIM != nil {
-		msg := dst[start:]
-		var signed bytes.Buffer
-		signed.Grow(len(msg) + 1024)
-		err := dkim.Sign(&signed, bytes.NewReader(msg), &dkim.SignOptions{
-			Domain: c.DKIM.Domain, Selector: c.DKIM.Selector, Signer: c.DKIM.Key, Hash: crypto.SHA256,
-			HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-			HeaderKeys: present(msg, signedHeaders),
-		})
-		if err != nil {
-			return dst[:start], 0, fmt.Errorf("DKIM signing: %w", err)
-		}
-		dst = append(dst[:start], signed.Bytes()...)
+	dst, err = c.sign(dst, start)
+	if err != nil {
+		return dst, 0, err
 	}
 	return dst, htmlLen, nil
+}
+
+// sign replaces the message at dst[start:] with its DKIM-signed form when
+// DKIM is set.
+func (c *Composer) sign(dst []byte, start int) ([]byte, error) {
+	if c.DKIM == nil {
+		return dst, nil
+	}
+	msg := dst[start:]
+	var signed bytes.Buffer
+	signed.Grow(len(msg) + 1024)
+	err := dkim.Sign(&signed, bytes.NewReader(msg), &dkim.SignOptions{
+		Domain: c.DKIM.Domain, Selector: c.DKIM.Selector, Signer: c.DKIM.Key, Hash: crypto.SHA256,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: present(msg, signedHeaders),
+	})
+	if err != nil {
+		return dst[:start], fmt.Errorf("DKIM signing: %w", err)
+	}
+	return append(dst[:start], signed.Bytes()...), nil
 }
 
 // appendPart starts a part: the boundary (after the line break that

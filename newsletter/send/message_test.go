@@ -67,7 +67,7 @@ func TestComposeMatchesRender(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if files == nil && !strings.Contains(want.Text, "Change your topics: https://hub.example.org/newsletter/preferences?t=") {
+					if files == nil && !strings.Contains(want.Text, "Change your topics:\nhttps://hub.example.org/newsletter/preferences?t=") {
 						t.Fatalf("the built-in theme's text has no preferences link:\n%s", want.Text)
 					}
 					if m.Rendered != want {

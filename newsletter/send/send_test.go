@@ -551,7 +551,7 @@ func TestHeaderInjection(t *testing.T) {
 		t.Errorf("To %q: %v", msg.Header.Get("To"), err)
 	}
 	subj, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil || !strings.Contains(subj, "Evil  Bcc: victim@example.net") {
+	if err != nil || !strings.Contains(subj, "Evil Bcc: victim@example.net") {
 		t.Errorf("Subject %q: %v", subj, err)
 	}
 }

@@ -81,6 +81,7 @@ type queries struct {
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
 	journalQueries                                                      // journal.go
 	signupQueries                                                       // signup.go
+	welcomeQueries                                                      // welcome.go
 
 	stmts []*sql.Stmt // every prepared statement, for close
 }
@@ -102,6 +103,7 @@ func (q *queries) statements() map[string]**sql.Stmt {
 	}
 	maps.Copy(want, q.journalQueries.statements())
 	maps.Copy(want, q.signupQueries.statements())
+	maps.Copy(want, q.welcomeQueries.statements())
 	return want
 }
 

@@ -399,6 +399,9 @@ func (s *Store) Remove(ctx context.Context, email, how string) (subscriber.Subsc
 		if _, err := tx.StmtContext(ctx, s.q.scrubDeliveries).ExecContext(ctx, sub.ID); err != nil {
 			return err
 		}
+		if _, err := tx.StmtContext(ctx, s.q.scrubWelcome).ExecContext(ctx, sub.ID); err != nil {
+			return err
+		}
 		if _, err := tx.StmtContext(ctx, s.q.deleteSubscriber).ExecContext(ctx, sub.ID); err != nil {
 			return err
 		}
