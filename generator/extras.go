@@ -44,7 +44,7 @@ func (b *build) redirect(fromSitePath, to, owner string) {
 // robots.txt, and the GitHub Pages files.
 func (b *build) renderExtras() {
 	nf := b.site.NotFound()
-	if _, taken := b.out.Owner("404.html"); !taken {
+	if _, taken := b.out.Owner("404.html"); !taken && !b.cfg.Disabled("404") {
 		if t, _ := b.layoutFor(nf); t != nil {
 			b.renderPage(nf, nf.Path())
 		}
@@ -57,11 +57,13 @@ func (b *build) renderExtras() {
 	for _, p := range b.site.All() {
 		entries = append(entries, feeds.URL{Loc: p.Permalink(), Lastmod: p.Lastmod()})
 	}
-	sm, err := feeds.Sitemap(entries)
-	b.errs.Add(err)
-	b.errs.Add(b.out.Write("sitemap.xml", "sitemap", sm))
+	if !b.cfg.Disabled("sitemap") {
+		sm, err := feeds.Sitemap(entries)
+		b.errs.Add(err)
+		b.errs.Add(b.out.Write("sitemap.xml", "sitemap", sm))
+	}
 
-	if _, taken := b.out.Owner("robots.txt"); !taken {
+	if _, taken := b.out.Owner("robots.txt"); !taken && !b.cfg.Disabled("robotsTXT") {
 		robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", b.cfg.Base.Abs("sitemap.xml"))
 		b.errs.Add(b.out.Write("robots.txt", "robots.txt", []byte(robots)))
 	}

@@ -8,6 +8,7 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +45,9 @@ type Options struct {
 	BuildFuture  bool      // -F
 	BuildExpired bool      // -E
 	Now          time.Time // the build clock; zero means time.Now()
+	// Environment picks config/ENV/ (Hugo's): "" is production, serve's
+	// is development.
+	Environment string
 }
 
 // Result describes a successful build.
@@ -53,6 +58,9 @@ type Result struct {
 	Files       int // static files and page resources copied
 	Skipped     page.Skipped
 	Duration    time.Duration
+	// Warnings are configuration keys Agora ignores and notes on which
+	// files were read, to print once.
+	Warnings []string
 	// RobotsTxt is the URL of robots.txt when the site is served below a
 	// path (a GitHub Pages project site): crawlers read robots.txt only at
 	// the root of a host, so that one is never read.
@@ -149,7 +157,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (_ *buil
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start), RobotsTxt: b.robotsNote(),
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(), RobotsTxt: b.robotsNote(),
 	}, nil
 }
 
@@ -197,10 +205,19 @@ func newBuild(opt Options) (*build, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(root)
+	env := opt.Environment
+	if env == "" {
+		env = config.Production
+	}
+	cfg, err := config.LoadEnv(root, env)
 	if err != nil {
 		return nil, err
 	}
+	// Hugo's buildDrafts, buildFuture and buildExpired settings do what
+	// -D, -F and -E do.
+	opt.BuildDrafts = opt.BuildDrafts || cfg.BuildDrafts
+	opt.BuildFuture = opt.BuildFuture || cfg.BuildFuture
+	opt.BuildExpired = opt.BuildExpired || cfg.BuildExpired
 	if opt.BaseURL != "" {
 		cfg.BaseURL = opt.BaseURL
 		if cfg, err = reparseBase(cfg); err != nil {
@@ -209,12 +226,12 @@ func newBuild(opt Options) (*build, error) {
 	}
 	dest := opt.Destination
 	if dest == "" {
-		dest = filepath.Join(root, "public")
+		dest = filepath.Join(root, filepath.FromSlash(cmp.Or(cfg.PublishDir, "public")))
 	}
 	if dest, err = filepath.Abs(dest); err != nil {
 		return nil, err
 	}
-	if err := checkDestination(root, dest); err != nil {
+	if err := checkDestination(root, dest, contentDir(cfg)); err != nil {
 		return nil, err
 	}
 	src, err := sitefs.Open(root)
@@ -234,7 +251,7 @@ func reparseBase(cfg *config.Config) (*config.Config, error) {
 
 // checkDestination refuses a destination that would replace the site or
 // its sources: the swap removes whatever was there before.
-func checkDestination(root, dest string) error {
+func checkDestination(root, dest, contentDir string) error {
 	within := func(child, parent string) bool {
 		rel, err := filepath.Rel(parent, child)
 		return err == nil && (rel == "." || filepath.IsLocal(rel))
@@ -242,7 +259,7 @@ func checkDestination(root, dest string) error {
 	if within(root, dest) {
 		return fmt.Errorf("destination %s contains the site itself; choose a folder such as %s", dest, filepath.Join(root, "public"))
 	}
-	for _, d := range []string{content.Dir, "layouts", "static", "themes", "archetypes", "data"} {
+	for _, d := range []string{contentDir, "layouts", "static", "themes", "archetypes", "data", config.ConfigDir} {
 		if within(dest, filepath.Join(root, d)) {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
@@ -286,7 +303,7 @@ func (b *build) run(ctx context.Context) error {
 
 // load reads the content and templates and builds the model.
 func (b *build) load() error {
-	tree, err := content.Load(b.src, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+	tree, err := content.Load(b.src, contentOptions(b.cfg))
 	if err != nil {
 		return err
 	}
@@ -300,7 +317,7 @@ func (b *build) load() error {
 		return err
 	}
 	hl := highlight.New(hlOpts)
-	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path(), Code: codeFences(hl)})
+	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path(), SummaryLength: b.cfg.SummaryLength, Code: codeFences(hl)})
 	b.tpls = tpl.New()
 	b.body = bodies{sc: shortcode.New(shortcode.Options{Markdown: md, Templates: b.tpls, Highlight: hl})}
 	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
@@ -326,6 +343,13 @@ func (b *build) load() error {
 // or as a copy in themes/default/ to edit.
 func (b *build) builtinTheme() bool { return b.theme != nil && b.themeName == config.DefaultTheme }
 
+// warnings are the configuration's, the content's and the model's.
+func (b *build) warnings() []string {
+	w := slices.Clone(b.cfg.Warnings)
+	w = append(w, b.tree.Warnings...)
+	return append(w, b.site.Warnings...)
+}
+
 // modelOptions are the page model's options for this build.
 func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
@@ -344,7 +368,7 @@ func (b *build) findTheme() (fs.FS, error) {
 	name := b.cfg.Theme
 	if name == "" {
 		layouts, err := b.folder("layouts")
-		if err != nil || layouts != nil {
+		if err != nil || hasLayouts(layouts) {
 			return nil, err
 		}
 		name = config.DefaultTheme
@@ -357,7 +381,39 @@ func (b *build) findTheme() (fs.FS, error) {
 	if t, ok := themes.Get(name); ok {
 		return t, nil
 	}
-	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
+	file := config.FileName
+	if len(b.cfg.Files) > 0 {
+		file = b.cfg.Files[0]
+	}
+	return nil, fmt.Errorf("%s: theme %q not found in themes/%s/ or built in (built in: %q; leave theme out to use it)", file, name, name, config.DefaultTheme)
+}
+
+// contentDir is the site's content folder: Hugo's contentDir, else
+// content/.
+func contentDir(cfg *config.Config) string {
+	return content.OptionsFor(cfg).Folder()
+}
+
+// contentOptions are how this site's content is read.
+func contentOptions(cfg *config.Config) content.Options {
+	return content.OptionsFor(cfg)
+}
+
+// hasLayouts reports whether a layouts folder holds a template: a folder
+// with only a .gitkeep (as Hugo's example sites have) is no layouts.
+func hasLayouts(fsys fs.FS) bool {
+	if fsys == nil {
+		return false
+	}
+	found := false
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".html") {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 // folder is the site's folder dir (a slash path), or nil when there is
@@ -405,13 +461,14 @@ func (b *build) copyStatic() {
 	for rel, f := range files {
 		b.errs.Add(b.out.Copy(rel, f.owner, f.fsys, rel))
 	}
-	contentFS, _ := b.src.Sub(content.Dir)
+	dir := contentDir(b.cfg)
+	contentFS, _ := b.src.Sub(dir)
 	for _, sf := range b.site.ContentFiles() {
-		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
+		b.errs.Add(b.out.Copy(sf.Out, dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
-	for _, p := range b.site.All() {
+	for _, p := range b.site.LeafBundles() {
 		src := p.Source()
-		if src == nil || src.Kind != content.Leaf {
+		if !src.Meta.Build.PublishResources {
 			continue
 		}
 		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")
@@ -518,11 +575,11 @@ func (b *build) listUnit(p *page.Page, n int, ok *bool) func() {
 	return func() {
 		p.SetPager(n)
 		if n > 1 {
-			*ok = b.renderPage(p, page.PagePath(p.Path(), n))
+			*ok = b.renderPage(p, b.site.PagePath(p.Path(), n))
 			return
 		}
 		if *ok = b.renderPage(p, p.Path()); *ok && p.PagerUsed() != nil {
-			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+			b.redirect(p.Path()+b.cfg.PaginatePath+"/1/", p.Permalink(), p.Path()+" (pager)")
 		}
 	}
 }
@@ -598,7 +655,11 @@ func (b *build) renderPage(p *page.Page, sitePath string) bool {
 		b.errs.Add(fmt.Errorf("%w (rendering %s)", err, who))
 		return false
 	}
-	if err := b.out.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
+	file, data := page.OutputFile(sitePath), buf.Bytes()
+	if b.cfg.RelativeURLs {
+		data = relativeURLs(data, strings.Count(file, "/"))
+	}
+	if err := b.out.Write(file, who, data); err != nil {
 		b.errs.Add(err)
 		return false
 	}

@@ -245,6 +245,41 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 			},
 			want: []string{"site.toml: symbolic link to /"},
 		},
+		{
+			name: "hugo.toml in place of site.toml",
+			setup: func(t *testing.T, site, out string) {
+				os.Remove(filepath.Join(site, "site.toml"))
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "hugo.toml"))
+			},
+			want: []string{"hugo.toml: symbolic link to /"},
+		},
+		{
+			name: "a file of config/_default",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "config/_default/params.toml"))
+			},
+			want: []string{"config/_default/params.toml: symbolic link to /"},
+		},
+		{
+			name: "config/_default itself",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, out, filepath.Join(site, "config/_default"))
+			},
+			want: []string{"config/_default: symbolic link to /", "outside the site"},
+		},
+		{
+			name: "a page under Hugo's contentDir",
+			site: "-- src/tips/ok.md --\n+++\ntitle = \"Ok\"\n+++\nOk.\n",
+			setup: func(t *testing.T, site, out string) {
+				// A top-level key: before site.toml's first table.
+				old, _ := os.ReadFile(filepath.Join(site, "site.toml"))
+				if err := os.WriteFile(filepath.Join(site, "site.toml"), append([]byte("contentDir = \"src\"\n"), old...), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				symlink(t, filepath.Join(out, "page.md"), filepath.Join(site, "src/tips/leak.md"))
+			},
+			want: []string{"src/tips/leak.md: symbolic link to /", "page.md"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := outside(t)

@@ -10,8 +10,6 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/agora-hub/agora/generator/diag"
 )
 
@@ -40,9 +38,8 @@ type Newsletter struct {
 	// "welcome"); "" means the site has none.
 	Welcome string `toml:"welcome"`
 	// Subject is the digest's subject, a text/template over SubjectData;
-	// empty for DefaultSubject. Parsed when site.toml is loaded.
-	Subject  string                 `toml:"subject"`
-	SubjectT *texttemplate.Template `toml:"-"`
+	// DefaultSubject unless set. Checked when site.toml is loaded.
+	Subject string `toml:"subject"`
 }
 
 // SubjectData is what the [newsletter] subject template sees for one
@@ -131,23 +128,24 @@ var secretKeys = map[string]string{
 	"newsletter.dkim.private_file": "AGORA_DKIM_KEY",
 }
 
-// secretKeyError is the message for a secret in site.toml, or nil.
-func secretKeyError(name string, line int, k toml.Key) error {
-	env, ok := secretKeys[k.String()]
+// secretKeyError is the message for a secret in the configuration, or "".
+func secretKeyError(path []string) string {
+	key := strings.ToLower(strings.Join(path, "."))
+	env, ok := secretKeys[key]
 	if !ok {
-		return nil
+		return ""
 	}
-	return diag.At(name, line, "%s: secrets never go in site.toml, which is committed; set the environment variable %s instead", k.String(), env)
+	return fmt.Sprintf("secrets never go in site.toml, which is committed; set the environment variable %s instead", env)
 }
 
 // check validates [newsletter] and fills in defaults. Keys are looked up
-// with IsDefined so that an explicit "max_items = 0" is an error instead of
+// in the file so that an explicit "max_items = 0" is an error instead of
 // silently becoming the default.
-func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag.List) {
-	def := func(key ...string) bool { return md.IsDefined(append([]string{"newsletter"}, key...)...) }
+func (n *Newsletter) check(src *sources, errs *diag.List) {
+	def := func(key ...string) bool { return defined(src.merged, append([]string{"newsletter"}, key...)) }
 	bad := func(key string, format string, args ...any) {
-		k := append([]string{"newsletter"}, strings.Split(key, ".")...)
-		errs.Add(diag.At(name, diag.KeyLine(src, k), "newsletter.%s: %s", key, fmt.Sprintf(format, args...)))
+		file, line := src.at(append([]string{"newsletter"}, strings.Split(key, ".")...))
+		errs.Add(diag.At(file, line, "newsletter.%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 
 	if def("database") && strings.TrimSpace(n.Database) == "" {
@@ -329,12 +327,24 @@ func hostName(s string) bool {
 	return true
 }
 
-// knownKeysFor lists the keys that could have been meant by k: those of
-// [newsletter] for a key inside it, else the top-level ones.
-func knownKeysFor(k toml.Key) string {
-	if len(k) > 1 && k[0] == "newsletter" {
-		return "database, sections, from, reply_to, max_items, endpoint, concurrency, rate, confirm_per_hour, " +
-			"[newsletter.smtp] host, port, username, tls, [newsletter.dkim] domain, selector"
+// defined reports whether the configuration sets the key at path.
+func defined(m map[string]any, path []string) bool {
+	var v any = m
+	for _, k := range path {
+		t, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		found := false
+		for name, e := range t {
+			if strings.EqualFold(name, k) {
+				v, found = e, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
 	}
-	return strings.Join(knownKeys, ", ")
+	return true
 }

@@ -78,7 +78,7 @@ func TestNewsletterErrors(t *testing.T) {
 			`site.toml:6: newsletter.smtp.password: secrets never go in site.toml, which is committed; set the environment variable AGORA_SMTP_PASSWORD instead`},
 		{"secret", "[newsletter]\nsecret = \"x\"\n", `site.toml:2: newsletter.secret: secrets never go in site.toml, which is committed; set the environment variable AGORA_SECRET`},
 		{"dkim key", "[newsletter.dkim]\ndomain = \"example.org\"\nselector = \"s\"\nprivate_key = \"k\"\n", `site.toml:4: newsletter.dkim.private_key: secrets never go in site.toml`},
-		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots" (known keys: database, sections`},
+		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots"; did you mean "host"?`},
 		{"subject field", "[newsletter]\nsubject = \"{{ .Titel }}\"\n", `site.toml:2: newsletter.subject: "{{ .Titel }}":`},
 		{"subject syntax", "[newsletter]\nsubject = \"{{ .Title \"\n", `site.toml:2: newsletter.subject: "{{ .Title ":`},
 		{"empty subject", "[newsletter]\nsubject = \" \"\n", `site.toml:2: newsletter.subject: is empty`},

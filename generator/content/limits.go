@@ -7,6 +7,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/internal/nesting"
+	"github.com/agora-hub/agora/generator/metadecode"
 )
 
 // What one page may bring. Each limit is checked before the part it limits
@@ -64,10 +65,13 @@ func checkPageSize(size int64) error {
 // decoders are linear and bound their own depth, and checkDecodedDepth
 // holds them to the same depth afterwards (the TOML scan would misread
 // them).
-func checkFrontMatter(file string, fm []byte, fmLine int) error {
+func checkFrontMatter(file string, format metadecode.Format, fm []byte, fmLine int) error {
 	if len(fm) > MaxFrontMatterBytes {
 		line := fmLine + bytes.Count(fm[:MaxFrontMatterBytes], []byte("\n"))
 		return diag.At(file, line, "front matter is longer than %s; keep large data in a data file or the page body", mib(MaxFrontMatterBytes))
+	}
+	if format != metadecode.TOML {
+		return nil
 	}
 	if l := nesting.TOML(fm, nesting.MaxDepth); l > 0 {
 		return diag.At(file, fmLine+l-1, "front matter nests tables and arrays more than %d deep", nesting.MaxDepth)
@@ -77,10 +81,11 @@ func checkFrontMatter(file string, fm []byte, fmLine int) error {
 
 // checkDecodedDepth checks the decoded front matter, whatever its format,
 // for nesting the scan of its source could not see.
-func checkDecodedDepth(d *decoder, raw map[string]any) {
+func checkDecodedDepth(s *Source, raw map[string]any) error {
 	if depth, key := nesting.Keys(raw, nesting.MaxDepth); depth > nesting.MaxDepth {
-		d.errs.Add(diag.At(d.file, d.line(key), "%s: nests tables and arrays more than %d deep", key, nesting.MaxDepth))
+		return diag.At(s.Path, s.Line(key), "%s: nests tables and arrays more than %d deep", key, nesting.MaxDepth)
 	}
+	return nil
 }
 
 func mib(n int64) string {

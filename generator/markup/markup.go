@@ -61,6 +61,9 @@ type Options struct {
 	// "/hub/" for a GitHub Pages project site. Root-relative link and image
 	// destinations are prefixed with it.
 	BasePath string
+	// SummaryLength is the length of an automatic summary in words
+	// (Hugo's summaryLength); 0 means Hugo's default, 70.
+	SummaryLength int
 	// Code highlights fenced code blocks; nil leaves them plain.
 	Code CodeHighlighter
 }
@@ -79,8 +82,9 @@ type Renderer struct {
 	flags  mdhtml.Flags
 	// basePrefix is BasePath without its trailing slash, "" for a site at
 	// the root, so that prefixing is a plain concatenation.
-	basePrefix string
-	sizer      ImageSizer // see WithImageSizer
+	basePrefix   string
+	summaryWords int
+	sizer        ImageSizer // see WithImageSizer
 }
 
 // New returns a Renderer for o.
@@ -92,7 +96,11 @@ func New(o Options) *Renderer {
 		// run script, should a future extension let documents set them.
 		flags |= mdhtml.SkipHTML
 	}
-	return &Renderer{unsafe: o.Unsafe, code: o.Code, flags: flags, basePrefix: basePrefix(o.BasePath)}
+	words := o.SummaryLength
+	if words <= 0 {
+		words = summaryWords
+	}
+	return &Renderer{unsafe: o.Unsafe, code: o.Code, flags: flags, basePrefix: basePrefix(o.BasePath), summaryWords: words}
 }
 
 // basePrefix normalises a configured base path to "/hub" form. A full URL
@@ -165,10 +173,10 @@ func (r *Renderer) RenderWith(src []byte, post func(string) string) Result {
 
 	// The scan stops one word past the summary: a page's word count is
 	// worked out only if a template asks for it (WordCount).
-	ws := wordStats{limit: summaryWords}
+	ws := wordStats{limit: r.summaryWords}
 	scanText(content, &ws)
 	res.Summary = stdhtml.EscapeString(string(ws.summary))
-	res.Truncated = ws.count > summaryWords
+	res.Truncated = ws.count > r.summaryWords
 	return res
 }
 

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/markup"
@@ -559,8 +557,8 @@ type eventReader struct {
 func parseEvent(p *Page, siteZone *time.Location) (*Event, []error) {
 	src := p.src
 	r := &eventReader{src: src, keys: map[string]string{}, table: map[string]any{}}
-	var raw map[string]any
-	if _, err := toml.Decode(string(src.FrontMatter()), &raw); err != nil {
+	raw, err := src.RawFrontMatter()
+	if err != nil {
 		// content.Load decoded the same bytes without error.
 		return nil, []error{&diag.Error{File: src.Path, Err: fmt.Errorf("front matter: %w", err)}}
 	}

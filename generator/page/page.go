@@ -152,11 +152,16 @@ func (p *Page) PagerUsed() *Pager {
 
 // Template vocabulary (Hugo's names).
 
-func (p *Page) Title() string     { return p.title }
-func (p *Page) LinkTitle() string { return p.title }
-func (p *Page) Kind() string      { return p.kind }
-func (p *Page) Section() string   { return p.section }
-func (p *Page) Site() *Site       { return p.site }
+func (p *Page) Title() string { return p.title }
+func (p *Page) LinkTitle() string {
+	if p.src != nil && p.src.Meta.LinkTitle != "" {
+		return p.src.Meta.LinkTitle
+	}
+	return p.title
+}
+func (p *Page) Kind() string    { return p.kind }
+func (p *Page) Section() string { return p.section }
+func (p *Page) Site() *Site     { return p.site }
 func (p *Page) Params() map[string]any {
 	return p.params
 }
@@ -179,7 +184,7 @@ func (p *Page) PagerPermalink() string {
 	if n <= 1 || !p.IsNode() {
 		return p.permalink
 	}
-	return p.site.cfg.Base.Abs(PagePath(p.path, n))
+	return p.site.cfg.Base.Abs(p.site.PagePath(p.path, n))
 }
 func (p *Page) RelPermalink() string { return p.relPermalink }
 func (p *Page) IsHome() bool         { return p.kind == KindHome }
@@ -201,7 +206,13 @@ func (p *Page) sectionsOrSite() []*Page {
 	if p.kind == KindHome {
 		return p.site.sections
 	}
-	return p.sections
+	var out []*Page
+	for _, s := range p.sections {
+		if s.src == nil || s.src.Meta.Build.List != content.Never {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Draft reports whether the page is a draft (built only with -D).
@@ -339,9 +350,6 @@ func (p *Page) Pages() []*Page { return p.site.reachList(p, "Pages", p.children)
 
 // RegularPages is the regular pages directly in a list.
 func (p *Page) RegularPages() []*Page {
-	if p.kind == KindTerm {
-		return p.site.reachList(p, "Pages", p.children)
-	}
 	var out []*Page
 	for _, c := range p.children {
 		if c.kind == KindPage {
@@ -458,7 +466,9 @@ func (p *Page) AlternativeOutputFormats() OutputFormats { return p.OutputFormats
 
 // HasFeed reports whether the page gets an index.xml.
 func (p *Page) HasFeed() bool {
-	return p.kind == KindHome || p.kind == KindSection || p.kind == KindTerm
+	cfg := p.site.cfg
+	return p.kind != KindPage && p.kind != Kind404 && cfg.Outputs.Has(p.kind, "rss") && !cfg.Disabled("rss") &&
+		p.site.writes(p)
 }
 
 // FeedItems are the pages a list's feed carries, newest first.

@@ -44,7 +44,7 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 		return Calendar{}, err
 	}
 	defer src.Close()
-	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	tree, err := content.Load(src, content.OptionsFor(cfg))
 	if err != nil {
 		return Calendar{}, err
 	}

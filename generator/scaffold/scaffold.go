@@ -196,7 +196,7 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	}
 	display := content.Dir + "/" + rel
 	// A broken archetype must not produce a page that breaks the next build.
-	if _, err := content.Parse(display, rel, buf.Bytes(), content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()}); err != nil {
+	if _, err := content.Parse(display, rel, buf.Bytes(), content.OptionsFor(cfg)); err != nil {
 		return Page{}, fmt.Errorf("archetype %s made a page with broken front matter; fix the archetype:\n%w", archName, err)
 	}
 	if err := create(site, rel, buf.Bytes()); err != nil {

@@ -90,7 +90,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 			continue
 		}
 		if strings.HasPrefix(k, "partials/") {
-			s.partials[strings.TrimPrefix(k, "partials/")] = t
+			s.partials[strings.TrimPrefix(k, "partials/")] = lowerParams(t)
 		}
 		if strings.HasPrefix(k, "shortcodes/") || strings.HasPrefix(k, "_shortcodes/") {
 			s.shortcodes[k] = t
@@ -185,7 +185,7 @@ func (s *Set) compose(layout, base source, hasBase bool) (*template.Template, er
 		return nil, Error(err)
 	}
 	if !hasBase || len(alone.Templates()) <= 1 {
-		return alone, nil
+		return lowerParams(alone), nil
 	}
 	t, err := template.New(base.name).Funcs(s.funcs).Parse(base.text)
 	if err != nil {
@@ -194,7 +194,7 @@ func (s *Set) compose(layout, base source, hasBase bool) (*template.Template, er
 	if _, err := t.New(layout.name).Parse(layout.text); err != nil {
 		return nil, Error(err)
 	}
-	return t, nil
+	return lowerParams(t), nil
 }
 
 // Partial executes partials/NAME (".html" may be left off) with data.

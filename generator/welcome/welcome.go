@@ -163,6 +163,8 @@ func ParseAfter(s string) (time.Duration, error) {
 // Options say which steps Load returns.
 type Options struct {
 	Location *time.Location
+	// Content is how the site reads its content (its folder among others).
+	Content content.Options
 	// Now leaves out drafts, steps published after it and expired ones,
 	// as the build would at that clock.
 	Now time.Time
@@ -176,7 +178,8 @@ func Load(fsys fs.FS, folder string, opt Options) ([]Step, error) {
 		return nil, nil
 	}
 	var rels []string
-	err := fs.WalkDir(fsys, path.Join(content.Dir, folder), func(p string, d fs.DirEntry, err error) error {
+	dir := opt.Content.Folder()
+	err := fs.WalkDir(fsys, path.Join(dir, folder), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -186,8 +189,8 @@ func Load(fsys fs.FS, folder string, opt Options) ([]Step, error) {
 			}
 			return nil
 		}
-		if !d.IsDir() && strings.EqualFold(path.Ext(d.Name()), ".md") {
-			rels = append(rels, strings.TrimPrefix(p, content.Dir+"/"))
+		if !d.IsDir() && content.IsMarkdown(d.Name()) {
+			rels = append(rels, strings.TrimPrefix(p, dir+"/"))
 		}
 		return nil
 	})
@@ -200,12 +203,14 @@ func Load(fsys fs.FS, folder string, opt Options) ([]Step, error) {
 	var steps []Step
 	var errs diag.List
 	for _, rel := range rels {
-		data, err := fs.ReadFile(fsys, content.Dir+"/"+rel)
+		data, err := fs.ReadFile(fsys, dir+"/"+rel)
 		if err != nil {
 			errs.Add(err)
 			continue
 		}
-		src, err := content.Parse(content.Dir+"/"+rel, rel, data, content.Options{Location: opt.Location})
+		copt := opt.Content
+		copt.Location = opt.Location
+		src, err := content.Parse(dir+"/"+rel, rel, data, copt)
 		if err != nil {
 			errs.Add(err)
 			continue

@@ -95,7 +95,7 @@ func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
 		return nil, nil, err
 	}
 	defer src.Close()
-	tree, err := content.Load(src, content.Options{Location: s.Config.Location, Taxonomies: s.Config.TaxonomyNames()})
+	tree, err := content.Load(src, content.OptionsFor(s.Config))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,11 +3,12 @@ package digest
 import (
 	"bytes"
 	htmltemplate "html/template"
-	"os"
 	texttemplate "text/template"
 	"time"
 
+	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/generator/welcome"
 	"github.com/agora-hub/agora/newsletter/mailtext"
@@ -58,7 +59,12 @@ type Step struct {
 // After: the pages under content/<[newsletter] welcome>/, rendered. A step
 // edited since an earlier send reads as it does now.
 func (s *Site) WelcomeSteps(now time.Time) ([]Step, error) {
-	steps, err := welcome.Load(os.DirFS(s.Root), s.Config.Newsletter.Welcome, welcome.Options{Location: s.Config.Location, Now: now})
+	src, err := sitefs.Open(s.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	steps, err := welcome.Load(src, s.Config.Newsletter.Welcome, welcome.Options{Location: s.Config.Location, Now: now, Content: content.OptionsFor(s.Config)})
 	if err != nil || len(steps) == 0 {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func LoadSite(dir string) (Site, *config.Config, error) {
 		return Site{}, nil, err
 	}
 	defer src.Close()
-	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	tree, err := content.Load(src, content.OptionsFor(cfg))
 	if err != nil {
 		return Site{}, nil, err
 	}

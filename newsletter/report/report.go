@@ -8,7 +8,6 @@ package report
 import (
 	"context"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -120,7 +119,12 @@ func welcomeSteps(ctx context.Context, w store.Welcome, root string, cfg *config
 	}
 	titles := map[string]string{}
 	// Drafts and future steps included: a step is titled whatever its state.
-	steps, err := welcome.Load(os.DirFS(root), cfg.Newsletter.Welcome, welcome.Options{Location: cfg.Location, Now: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	steps, err := welcome.Load(src, cfg.Newsletter.Welcome, welcome.Options{Location: cfg.Location, Now: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), Content: content.OptionsFor(cfg)})
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +200,7 @@ func published(root string, cfg *config.Config, now time.Time) ([]string, []Cont
 		return nil, nil, err
 	}
 	defer src.Close()
-	tree, err := content.Load(src, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	tree, err := content.Load(src, content.OptionsFor(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
