@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agora-hub/agora/generator/assets"
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
@@ -49,6 +50,7 @@ type Result struct {
 	Files       int // static files and page resources copied
 	Skipped     page.Skipped
 	Duration    time.Duration
+	Warnings    []string // the templates' warnings (warnf, missing translations), each once
 }
 
 // String is the one-line build summary.
@@ -114,7 +116,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start),
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings,
 	}, nil
 }
 
@@ -143,6 +145,8 @@ type build struct {
 	units     map[string]func()
 	files     unitFiles // which unit wrote which file, when tracked
 	tree      *content.Tree
+	assets    *assets.Pipeline
+	warnings  []string // from templates (warnf, missing translations)
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -259,9 +263,11 @@ func (b *build) load() error {
 		}
 	}
 	b.tpls = tpl.New()
-	// The templates reach the model through b, so that serve can put a
-	// new model in place without parsing them again.
-	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls), layers...)
+	fm, err := b.funcs()
+	if err != nil {
+		return err
+	}
+	return b.tpls.Load(fm, layers...)
 }
 
 // modelOptions are the page model's options for this build.

@@ -40,6 +40,15 @@ type Config struct {
 	Plan         Plan                   `toml:"plan"`
 	Newsletter   Newsletter             `toml:"newsletter"`
 
+	// Template functions (Hugo's keys): the language whose i18n/ files
+	// i18n reads (Hugo's default "en", whatever languageCode says), the
+	// ids erroridf and warnidf keep quiet about, what getenv may read,
+	// and the image processing defaults.
+	DefaultContentLanguage string   `toml:"defaultContentLanguage"`
+	IgnoreLogs             []string `toml:"ignoreLogs"`
+	Security               Security `toml:"security"`
+	Imaging                Imaging  `toml:"imaging"`
+
 	// Derived when loading.
 	Location *time.Location `toml:"-"`
 	Base     urls.Base      `toml:"-"`
@@ -52,6 +61,23 @@ type MenuEntry struct {
 	Weight     int    `toml:"weight"`
 	Identifier string `toml:"identifier"`
 	Title      string `toml:"title"`
+}
+
+// Security is Hugo's [security]; Agora reads only funcs.getenv.
+type Security struct {
+	Funcs struct {
+		// Getenv lists regular expressions of the environment variables
+		// templates may read; unset means Hugo's ^HUGO_ and ^CI$.
+		Getenv []string `toml:"getenv"`
+	} `toml:"funcs"`
+}
+
+// Imaging is Hugo's [imaging]: the defaults of image processing.
+type Imaging struct {
+	Quality        int    `toml:"quality"`
+	ResampleFilter string `toml:"resampleFilter"`
+	Anchor         string `toml:"anchor"`
+	BgColor        string `toml:"bgColor"`
 }
 
 // Markup holds [markup].
@@ -233,7 +259,8 @@ func (p Plan) PerWeek(section string) int {
 
 var knownKeys = func() []string {
 	k := []string{"baseURL", "title", "languageCode", "timezone", "copyright", "paginate", "rssLimit",
-		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]", "[newsletter]"}
+		"cname", "theme", "[params]", "[menu]", "[taxonomies]", "[markup] unsafe", "[plan]", "[newsletter]",
+		"defaultContentLanguage", "ignoreLogs", "[security.funcs] getenv", "[imaging]"}
 	sort.Strings(k)
 	return k
 }()
@@ -256,6 +283,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Params == nil {
 		c.Params = map[string]any{}
+	}
+	if c.DefaultContentLanguage == "" {
+		c.DefaultContentLanguage = "en"
 	}
 }
 

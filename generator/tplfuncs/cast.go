@@ -361,3 +361,27 @@ func jsonify(args ...any) (template.HTML, error) {
 	}
 	return template.HTML(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
+
+// castNS is Hugo's cast namespace.
+type castNS struct{ e *env }
+
+// ToInt is Hugo's int VALUE.
+func (*castNS) ToInt(v any) (int, error) { return intFunc(v) }
+
+// ToFloat is Hugo's float VALUE.
+func (*castNS) ToFloat(v any) (float64, error) { return floatFunc(v) }
+
+// ToString is Hugo's string VALUE.
+func (*castNS) ToString(v any) (string, error) { return stringFunc(v) }
+
+// castExamples document the cast namespace; TestExamples runs them.
+func castExamples() []Example {
+	return []Example{
+		{"string", `{{ printf "%T %s" (string 4.50) (string 4.50) }}`, nil, "string 4.5"},
+		{"int", `{{ int "0987" }} {{ int 3.9 }} {{ int "0x10" }} {{ int true }}`, nil, "987 3 16 1"},
+		{"float", `{{ float "2.5" }} {{ float 3 }}`, nil, "2.5 3"},
+		{"cast.ToInt", `{{ cast.ToInt "42" | printf "%T" }}`, nil, "int"},
+		{"cast.ToFloat", `{{ cast.ToFloat "1.5" }}`, nil, "1.5"},
+		{"cast.ToString", `{{ cast.ToString 12 | printf "%q" }}`, nil, `&#34;12&#34;`},
+	}
+}

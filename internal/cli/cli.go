@@ -236,6 +236,9 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
 	if !quiet {
 		fmt.Fprintln(e.stdout, res)
 	}
