@@ -802,8 +802,9 @@ func (*collectionsNS) Complement(ls ...any) (result any, err error) {
 }
 
 // SymDiff is Hugo's symdiff COLLECTION1 COLLECTION2: the elements in one
-// but not both.
-func (*collectionsNS) SymDiff(a, b any) (result any, err error) {
+// but not both, those of COLLECTION2 first, as in Hugo, which is written
+// for the pipe: (slice 1 2 3 | symdiff (slice 3 4)) is [1 2 4].
+func (*collectionsNS) SymDiff(b, a any) (result any, err error) {
 	defer recoverTo("symdiff", &err)
 	av, bv := deref(reflect.ValueOf(a)), deref(reflect.ValueOf(b))
 	for _, v := range []reflect.Value{av, bv} {
@@ -1140,7 +1141,7 @@ func collectionsExamples() []Example {
 		{"append", `{{ $s := slice }}{{ $s = $s | append "x" }}{{ $s = $s | append "y" }}{{ $s }}`, nil, "[x y]"},
 		{"apply", `{{ apply (slice "a" "b") "upper" "." }} {{ apply (slice "x y") "strings.Replace" "." " " "-" }}`, nil, "[A B] [x-y]"},
 		{"complement", `{{ complement (slice 1 2) (slice 3) (slice 1 2 3 4 5) }}`, nil, "[4 5]"},
-		{"symdiff", `{{ symdiff (slice 1 2 3) (slice 3 4) }}`, nil, "[1 2 4]"},
+		{"symdiff", `{{ symdiff (slice 1 2 3) (slice 3 4) }} {{ slice 1 2 3 | symdiff (slice 3 4) }}`, nil, "[4 1 2] [1 2 4]"},
 		{"index", `{{ index (dict "a" (dict "b" 1)) "a" "b" }} {{ index (slice 1 2) 5 }} {{ index nil "x" }} {{ index (dict "Tags" 1) (slice "Tags") }}`, nil, "1   1"},
 		{"merge", `{{ $m := merge (dict "a" 1 "b" (dict "x" 1)) (dict "a" 2 "c" 3 "b" (dict "y" 2)) }}{{ $m.a }} {{ $m.c }} {{ $m.b.x }} {{ $m.b.y }}`, nil, "2 3 1 2"},
 		{"querify", `{{ querify "b" 2 "a" "x y" }} {{ querify (dict "q" "go") }} {{ querify (slice "k" "v") }}`, nil, "a=x&#43;y&amp;b=2 q=go k=v"},
