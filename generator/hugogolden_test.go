@@ -2,6 +2,7 @@ package generator_test
 
 import (
 	"context"
+	"encoding/base64"
 	"flag"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func TestHugoGolden(t *testing.T) {
 			}
 			site, golden := splitGolden(archive)
 			dir := t.TempDir()
-			testsite.Write(t, dir, site)
+			writeSite(t, dir, site)
 			if _, err := generator.Build(context.Background(), generator.Options{Source: dir, Now: testNow}); err != nil {
 				t.Fatalf("build: %v", err)
 			}
@@ -113,7 +114,7 @@ func regenerate(t *testing.T, archive string) string {
 	}
 	site, golden := splitGolden(archive)
 	dir := t.TempDir()
-	testsite.Write(t, dir, site)
+	writeSite(t, dir, site)
 	cfg, err := os.ReadFile(filepath.Join(dir, "site.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,4 +146,28 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// writeSite writes the archive's files; a file named NAME.base64 holds a
+// binary file (an image) in base64 and is written as NAME.
+func writeSite(t *testing.T, dir, site string) {
+	t.Helper()
+	testsite.Write(t, dir, site)
+	for name, body := range testsite.Parse(site) {
+		bin, ok := strings.CutSuffix(name, ".base64")
+		if !ok {
+			continue
+		}
+		data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(body), ""))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.Remove(full); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(bin)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

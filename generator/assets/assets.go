@@ -213,8 +213,9 @@ func (p *Pipeline) bytesResource(target string, b []byte, source string) *Resour
 }
 
 // Concat is Hugo's resources.Concat TARGET RESOURCES: the contents joined
-// in order. Hugo adds a newline between JavaScript files that lack one,
-// so that a missing semicolon can't join two statements; so does Agora.
+// in order. All must have one media type, as in Hugo, and JavaScript files
+// are joined with "\n;\n" between them, Hugo's barrier that stops the end
+// of one file from changing how the next one parses.
 func (p *Pipeline) Concat(target string, rs []*Resource) (*Resource, error) {
 	target = cleanName(target)
 	if target == "" {
@@ -223,23 +224,22 @@ func (p *Pipeline) Concat(target string, rs []*Resource) (*Resource, error) {
 	var keys []string
 	for _, r := range rs {
 		if r == nil {
-			continue
+			return nil, errors.New("resources.Concat: a resource in the list is nil")
+		}
+		if r.mediaType.Type != rs[0].mediaType.Type {
+			return nil, fmt.Errorf("resources.Concat: resources must be of the same media type, got %q and %q", rs[0].mediaType.Type, r.mediaType.Type)
 		}
 		keys = append(keys, r.key)
 	}
 	return p.once("concat:"+target+":"+strings.Join(keys, "|"), func() (*Resource, error) {
 		var out []byte
-		mt := mediaTypeOf(target)
 		for i, r := range rs {
-			if r == nil {
-				continue
-			}
 			b, err := r.bytes()
 			if err != nil {
 				return nil, err
 			}
-			if i > 0 && mt.SubType == "javascript" && len(out) > 0 && out[len(out)-1] != '\n' {
-				out = append(out, '\n')
+			if i > 0 && r.mediaType.SubType == "javascript" {
+				out = append(out, "\n;\n"...)
 			}
 			out = append(out, b...)
 		}

@@ -31,8 +31,17 @@ func resourceArg(fn string, v any) (*assets.Resource, error) {
 	return r, nil
 }
 
+// orNil returns a resource, or an untyped nil for none, which prints as
+// nothing (a nil *Resource would print "<nil>").
+func orNil(r *assets.Resource, err error) (any, error) {
+	if r == nil || err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Get is Hugo's resources.Get PATH: nil when assets/ has no such file.
-func (ns *resourcesNS) Get(name any) (*assets.Resource, error) {
+func (ns *resourcesNS) Get(name any) (any, error) {
 	p, err := ns.pipeline("resources.Get")
 	if err != nil {
 		return nil, err
@@ -41,12 +50,11 @@ func (ns *resourcesNS) Get(name any) (*assets.Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.Get(s)
-	return r, wrap("resources.Get", err)
+	return orNil(p.Get(s))
 }
 
 // GetMatch is Hugo's resources.GetMatch PATTERN.
-func (ns *resourcesNS) GetMatch(pattern any) (*assets.Resource, error) {
+func (ns *resourcesNS) GetMatch(pattern any) (any, error) {
 	p, err := ns.pipeline("resources.GetMatch")
 	if err != nil {
 		return nil, err
@@ -56,7 +64,7 @@ func (ns *resourcesNS) GetMatch(pattern any) (*assets.Resource, error) {
 		return nil, err
 	}
 	r, err := p.GetMatch(s)
-	return r, wrap("resources.GetMatch", err)
+	return orNil(r, wrap("resources.GetMatch", err))
 }
 
 // Match is Hugo's resources.Match PATTERN.
@@ -329,11 +337,11 @@ func (*cssNS) ChromaStyles(args ...any) (any, error) {
 // resourcesExamples document the resources namespace; TestExamples runs them.
 func resourcesExamples() []Example {
 	return []Example{
-		{"resources.Get", `{{ with resources.Get "css/main.css" }}{{ .RelPermalink }} {{ .MediaType.Type }} {{ .MediaType.SubType }} {{ .Name }}{{ end }} [{{ resources.Get "css/none.css" }}]`, nil, "/hub/css/main.css text/css css css/main.css [&lt;nil&gt;]"},
+		{"resources.Get", `{{ with resources.Get "css/main.css" }}{{ .RelPermalink }} {{ .MediaType.Type }} {{ .MediaType.SubType }} {{ .Name }}{{ end }} [{{ resources.Get "css/none.css" }}]`, nil, "/hub/css/main.css text/css css css/main.css []"},
 		{"minify", `{{ (resources.Get "css/main.css" | minify).Content }} {{ (resources.Get "css/main.css" | resources.Minify).RelPermalink }}`, nil, "body{color:red} /hub/css/main.min.css"},
 		{"fingerprint", `{{ with resources.Get "css/main.css" | fingerprint }}{{ .RelPermalink }} {{ .Data.Integrity }}{{ end }}`, nil, "/hub/css/main.b38359249e46078f4336820076323ec79e268ea919f131f2a76b9dc035849384.css sha256-s4NZJJ5GB49DNoIAdjI&#43;x54mjqkZ8THyp2udwDWEk4Q="},
 		{"resources.FromString", `{{ (resources.FromString "a/b.txt" "hi").Permalink }}`, nil, "https://example.org/hub/a/b.txt"},
-		{"resources.Concat", `{{ (slice (resources.Get "js/a.js") (resources.Get "js/b.js") | resources.Concat "js/all.js").Content }}`, nil, "var a = 1\nvar b = 2;\n"},
+		{"resources.Concat", `{{ (slice (resources.Get "js/a.js") (resources.Get "js/b.js") | resources.Concat "js/all.js").Content }}`, nil, "var a = 1\n;\nvar b = 2;\n"},
 		{"resources.Match", `{{ range resources.Match "js/*.js" }}{{ .Name }};{{ end }} {{ (resources.GetMatch "**.css").Name }}`, nil, "js/a.js;js/b.js; css/main.css"},
 		{"toCSS", `{{ (resources.Get "css/main.css" | toCSS).RelPermalink }}`, nil, "/hub/css/main.css"},
 		{"resources.ToCSS", `{{ (resources.Get "css/main.css" | resources.ToCSS).Name }}`, nil, "css/main.css"},

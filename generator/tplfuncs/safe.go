@@ -185,7 +185,7 @@ func safeExamples() []Example {
 		{"safeURL", `<a href="{{ "tel:+1-555" }}">x</a><a href="{{ safeURL "tel:+1-555" }}">x</a>`, nil, `<a href="#ZgotmplZ">x</a><a href="tel:&#43;1-555">x</a>`},
 		{"safeJSStr", `<script>var s = "{{ safeJSStr "a\"b" }}";</script>`, nil, `<script>var s = "a\u0022b";</script>`},
 		{"sanitizeURL", `{{ sanitizeURL "HTTP://Example.ORG/a b" }}`, nil, "http://Example.ORG/a%20b"},
-		{"try", `{{ with try (resources.Get "nope/../../x") }}{{ with .Err }}err{{ else }}{{ .Value }}{{ end }}{{ end }}`, nil, "&lt;nil&gt;"},
+		{"try", `{{ with try (resources.Get "css/main.css") }}{{ with .Err }}err{{ else }}{{ .Value.Name }}{{ end }}{{ end }}`, nil, "css/main.css"},
 		{"try", `{{ $r := try (div 1 0) }}{{ $r.Err }}|{{ $r.Value }}`, nil, "div: division by zero|"},
 		{"try", `{{ $r := try (strings.Repeat 2 "ab") }}{{ $r.Value }}{{ with $r.Err }}!{{ end }}`, nil, "abab"},
 	}
