@@ -48,6 +48,7 @@ type Result struct {
 	Pages       int // HTML pages rendered from templates
 	Redirects   int // alias and pager redirect pages
 	Files       int // static files and page resources copied
+	Images      int // images decoded and encoded: 0 when all came from resources/_gen
 	Skipped     page.Skipped
 	Duration    time.Duration
 	Warnings    []string // the templates' warnings (warnf, missing translations), each once
@@ -117,6 +118,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
 		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings,
+		Images: int(b.assets.ImageWork()),
 	}, nil
 }
 

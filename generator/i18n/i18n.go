@@ -240,8 +240,8 @@ func (b *Bundle) Translate(id string, data any) (text string, found bool, err er
 			return "", true, fmt.Errorf("%s: %s has no %q form for count %s", m.file, id, formName(form), count.text)
 		}
 	}
-	if rv := reflect.ValueOf(data); rv.IsValid() && isIntKind(rv.Kind()) {
-		data = intCount(rv.Int())
+	if rv := reflect.ValueOf(data); rv.IsValid() && isNumberKind(rv.Kind()) {
+		data = numberCount{data}
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
@@ -259,11 +259,13 @@ func formName(f plural.Form) string {
 	return "other"
 }
 
-// intCount is the data of `i18n "key" 3`: {{ .Count }} prints 3.
-type intCount int64
+// numberCount is the data of `i18n "key" 3`: {{ .Count }} prints 3.
+// Hugo wraps integers only, so that a float count fails there; here it
+// prints.
+type numberCount struct{ n any }
 
 // Count returns the count.
-func (c intCount) Count() int64 { return int64(c) }
+func (c numberCount) Count() any { return c.n }
 
 // count is a plural count in CLDR's operands, from its decimal text.
 type count struct {
@@ -360,3 +362,5 @@ func countOf(v any) *count {
 }
 
 func isIntKind(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Int64 }
+
+func isNumberKind(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Float64 }
