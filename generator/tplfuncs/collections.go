@@ -683,10 +683,6 @@ func (*collectionsNS) Append(args ...any) (result any, err error) {
 	for _, f := range from {
 		fv := reflect.ValueOf(f)
 		if !fv.IsValid() || !fv.Type().AssignableTo(elem) {
-			vals := make([]reflect.Value, len(from))
-			for i, x := range from {
-				vals[i] = reflect.ValueOf(x)
-			}
 			return toAnySlice(tv, reflect.ValueOf(from)), nil
 		}
 		out = reflect.Append(out, fv)

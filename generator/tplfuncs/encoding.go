@@ -52,6 +52,7 @@ func encodingExamples() []Example {
 		{"base64Encode", `{{ base64Encode "Hugo" }}`, nil, "SHVnbw=="},
 		{"base64Decode", `{{ base64Decode "SHVnbw==" }}`, nil, "Hugo"},
 		{"encoding.HexEncode", `{{ encoding.HexEncode "Hi" }} {{ encoding.HexDecode "4869" }}`, nil, "4869 Hi"},
+		{"jsonify", `{{ jsonify (dict "noHTMLEscape" true) (slice "<b>") }}`, nil, `["<b>"]`},
 		{"encoding.Jsonify", `{{ encoding.Jsonify (slice 1 "a") }}`, nil, `[1,"a"]`},
 	}
 }

@@ -19,9 +19,9 @@ func (*fmtNS) Errorf(format string, a ...any) (string, error) {
 	return "", fail("errorf", "%s", fmt.Sprintf(format, a...))
 }
 
-// Erroridf is Hugo's erroridf ID FORMAT ARG…: errorf, unless ignoreLogs
-// in the site's configuration holds ID, when it is a warning instead (as
-// Hugo prints it: how to silence it).
+// Erroridf is Hugo's erroridf ID FORMAT ARG…: errorf, with Hugo's line on
+// how to silence it, unless ignoreLogs in the site's configuration holds
+// ID, when it says nothing.
 func (ns *fmtNS) Erroridf(id, format string, a ...any) (string, error) {
 	msg := fmt.Sprintf(format, a...)
 	if ns.ignored(id) {

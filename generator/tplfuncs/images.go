@@ -99,8 +99,7 @@ func (*imagesNS) Filter(args ...any) (*assets.Resource, error) {
 // Config is Hugo's imageConfig PATH: the image's Width and Height (and
 // ColorModel), read from its header; PATH is inside the site.
 func (ns *imagesNS) Config(path any) (image.Config, error) {
-	o := osNS(*ns)
-	p, err := o.sitePath("imageConfig", path)
+	p, err := (&osNS{ns.e}).sitePath("imageConfig", path)
 	if err != nil {
 		return image.Config{}, err
 	}

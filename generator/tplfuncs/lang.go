@@ -44,8 +44,7 @@ func (ns *langNS) Translate(id any, args ...any) (string, error) {
 }
 
 func (ns *langNS) missing(id string) {
-	f := fmtNS(*ns)
-	f.warn("i18n|MISSING_TRANSLATION|" + ns.lang() + "|" + id)
+	(&fmtNS{ns.e}).warn("i18n|MISSING_TRANSLATION|" + ns.lang() + "|" + id)
 }
 
 func (ns *langNS) lang() string {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/agora-hub/agora/generator/urls"
 )
 
 // str converts a string argument for function fn.
@@ -19,12 +17,6 @@ func str(fn string, v any) (string, error) {
 		return "", fail(fn, "%w", err)
 	}
 	return s, nil
-}
-
-// urlize is Hugo's urlize: a lower-case URL slug.
-func urlize(v any) (string, error) {
-	s, err := str("urlize", v)
-	return urls.Urlize(s), err
 }
 
 func lower(v any) (string, error) {
@@ -492,19 +484,6 @@ func hasSuffix(input, suffix any) (bool, error) {
 	}
 	p, err := str("hasSuffix", suffix)
 	return strings.HasSuffix(s, p), err
-}
-
-// htmlEscape is Hugo's htmlEscape: it returns a plain string, so
-// html/template escapes it again on output unless piped to safeHTML.
-func htmlEscape(v any) (string, error) {
-	s, err := str("htmlEscape", v)
-	return html.EscapeString(s), err
-}
-
-// htmlUnescape is Hugo's htmlUnescape; the result is a plain string too.
-func htmlUnescape(v any) (string, error) {
-	s, err := str("htmlUnescape", v)
-	return html.UnescapeString(s), err
 }
 
 // countwords is Hugo's countwords: the words of the text with HTML tags

@@ -282,7 +282,7 @@ func TestErrorsNameTheFunction(t *testing.T) {
 		{`{{ dateFormat ":date_weird" "2024-01-01" }}`, "dateFormat: unknown layout preset"},
 		{`{{ replaceRE "(" "" "x" }}`, "replaceRE: error parsing regexp"},
 		{`{{ lower (slice 1) }}`, "lower: can't convert []interface {} to a string"},
-		{`{{ jsonify (dict "noHTMLEscape" true) 1 }}`, "jsonify: noHTMLEscape is not supported"},
+		{`{{ jsonify (dict "colour" true) 1 }}`, `jsonify: unknown option "colour"`},
 	} {
 		tpl := template.Must(template.New("t").Funcs(Generic()).Parse(tc.tpl))
 		err := tpl.Execute(new(strings.Builder), nil)
