@@ -70,6 +70,9 @@ func (b *build) renderExtras() {
 	// Without .nojekyll, GitHub Pages runs Jekyll, which hides every path
 	// starting with "_".
 	b.errs.Add(b.out.Write(".nojekyll", "GitHub Pages", nil))
+	// Last, when every template that could ask for a resource's URL has
+	// run (the 404 page above included).
+	b.publishAssets()
 	if b.cfg.CNAME != "" {
 		b.errs.Add(b.out.Write("CNAME", "site.toml cname", []byte(b.cfg.CNAME+"\n")))
 	}

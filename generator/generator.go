@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agora-hub/agora/generator/assets"
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
@@ -56,10 +57,12 @@ type Result struct {
 	Pages       int // HTML pages rendered from templates
 	Redirects   int // alias and pager redirect pages
 	Files       int // static files and page resources copied
+	Images      int // images decoded and encoded: 0 when all came from resources/_gen
 	Skipped     page.Skipped
 	Duration    time.Duration
-	// Warnings are configuration keys Agora ignores and notes on which
-	// files were read, to print once.
+	// Warnings are configuration keys Agora ignores, notes on which
+	// files were read and the templates' warnings (warnf, missing
+	// translations), each once.
 	Warnings []string
 	// RobotsTxt is the URL of robots.txt when the site is served below a
 	// path (a GitHub Pages project site): crawlers read robots.txt only at
@@ -158,6 +161,7 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (_ *buil
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
 		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(), RobotsTxt: b.robotsNote(),
+		Images: int(b.assets.ImageWork()),
 	}, nil
 }
 
@@ -188,6 +192,8 @@ type build struct {
 	files     unitFiles // which unit wrote which file, when tracked
 	tree      *content.Tree
 	body      page.BodyRenderer
+	assets    *assets.Pipeline
+	tplWarns  []string // from templates (warnf, missing translations)
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -334,20 +340,26 @@ func (b *build) load() error {
 			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.themeName + "/layouts"})
 		}
 	}
-	// The templates reach the model through b, so that serve can put a
-	// new model in place without parsing them again.
-	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls, hl), layers...)
+	fm, err := b.funcs(hl)
+	if err != nil {
+		return err
+	}
+	return b.tpls.Load(fm, layers...)
 }
 
 // builtinTheme reports whether the site uses the built-in theme, embedded
 // or as a copy in themes/default/ to edit.
 func (b *build) builtinTheme() bool { return b.theme != nil && b.themeName == config.DefaultTheme }
 
-// warnings are the configuration's, the content's and the model's.
+// warnings are the configuration's, the content's, the model's and the
+// templates'.
 func (b *build) warnings() []string {
 	w := slices.Clone(b.cfg.Warnings)
 	w = append(w, b.tree.Warnings...)
-	return append(w, b.site.Warnings...)
+	w = append(w, b.site.Warnings...)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append(w, b.tplWarns...)
 }
 
 // modelOptions are the page model's options for this build.

@@ -61,6 +61,15 @@ type Config struct {
 	BuildFuture    bool              `toml:"buildFuture"`
 	BuildExpired   bool              `toml:"buildExpired"`
 
+	// Template functions (Hugo's keys): the language whose i18n/ files
+	// i18n reads (Hugo's default "en", whatever languageCode says), the
+	// ids erroridf and warnidf keep quiet about, what getenv may read,
+	// and the image processing defaults.
+	DefaultContentLanguage string   `toml:"defaultContentLanguage"`
+	IgnoreLogs             []string `toml:"ignoreLogs"`
+	Security               Security `toml:"security"`
+	Imaging                Imaging  `toml:"imaging"`
+
 	// Derived when loading.
 	Theme      string                 `toml:"-"` // the first of Themes
 	Themes     []string               `toml:"-"` // theme as a list: Hugo takes one or several
@@ -110,6 +119,23 @@ type MenuEntry struct {
 	ParamsRaw  any    `toml:"params"`
 
 	Params map[string]any `toml:"-"`
+}
+
+// Security is Hugo's [security]; Agora reads only funcs.getenv.
+type Security struct {
+	Funcs struct {
+		// Getenv lists regular expressions of the environment variables
+		// templates may read; unset means Hugo's ^HUGO_ and ^CI$.
+		Getenv []string `toml:"getenv"`
+	} `toml:"funcs"`
+}
+
+// Imaging is Hugo's [imaging]: the defaults of image processing.
+type Imaging struct {
+	Quality        int    `toml:"quality"`
+	ResampleFilter string `toml:"resampleFilter"`
+	Anchor         string `toml:"anchor"`
+	BgColor        string `toml:"bgColor"`
 }
 
 // Markup holds [markup].
@@ -433,6 +459,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.PaginatePath == "" {
 		c.PaginatePath = DefaultPaginatePath
+	}
+	if c.DefaultContentLanguage == "" {
+		c.DefaultContentLanguage = "en"
 	}
 }
 

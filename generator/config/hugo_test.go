@@ -201,8 +201,8 @@ title = "T"
 canonifyURLs = true
 enableRobotsTXT = true
 googleAnalytics = "G-1"
-[imaging]
-quality = 80
+[imaging.exif]
+disableDate = true
 [markup.goldmark.extensions]
 typographer = false
 [markup.tableOfContents]
@@ -220,7 +220,7 @@ path = "github.com/x/theme"
 		"hugo.toml:12: languages ignored: Agora builds one language",
 		"hugo.toml:3: canonifyURLs ignored: Agora does not rewrite links to absolute URLs",
 		"hugo.toml:5: googleAnalytics ignored: Agora adds no analytics",
-		"hugo.toml:6: imaging ignored: Agora does not process images",
+		"hugo.toml:6: imaging.exif ignored: Agora keeps no EXIF data",
 		"hugo.toml:8: markup.goldmark.extensions ignored:",
 		"hugo.toml:10: markup.tableOfContents ignored:",
 		"hugo.toml:14: module ignored: Agora has no Hugo modules",

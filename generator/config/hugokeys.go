@@ -9,7 +9,7 @@ import "strings"
 // below an ignored key is ignored with it.
 var hugoOnlyKeys = map[string]string{
 	"archetypeDir":                         "Agora reads archetypes/ only",
-	"assetDir":                             "Agora has no asset pipeline (resources.Get)",
+	"assetDir":                             "Agora reads assets/ only",
 	"build":                                "Agora has no asset build settings",
 	"cacheDir":                             "",
 	"caches":                               "",
@@ -44,7 +44,6 @@ var hugoOnlyKeys = map[string]string{
 	"ignoreFiles":                          "Agora skips only dot-files, backups and swap files",
 	"ignoreLogs":                           "",
 	"ignoreVendorPaths":                    "Agora has no Hugo modules",
-	"imaging":                              "Agora does not process images",
 	"languages":                            "Agora builds one language: the default one's settings are used, the others' ignored",
 	"layoutDir":                            "Agora reads layouts/ only",
 	"mediaTypes":                           "Agora's media types are fixed",
@@ -68,7 +67,6 @@ var hugoOnlyKeys = map[string]string{
 	"renderSegments":                       "Agora builds the whole site",
 	"resourceDir":                          "",
 	"roles":                                "Agora builds one site",
-	"security":                             "",
 	"sectionPagesMenu":                     "Agora builds menus from [menus] and front matter only",
 	"segments":                             "Agora builds the whole site",
 	"server":                               "agora serve has no headers or redirects settings",
@@ -104,6 +102,12 @@ var hugoOnlyKeys = map[string]string{
 	"verbose":                       "",
 	"watch":                         "",
 
+	"imaging.hint":                           "",
+	"imaging.exif":                           "Agora keeps no EXIF data",
+	"security.enableInlineShortcodes":        "Agora has no inline shortcodes",
+	"security.exec":                          "Agora runs only the Sass compiler, as Hugo allows by default",
+	"security.http":                          "Agora makes no requests at build time",
+	"security.gotemplates":                   "",
 	"markup.asciidocExt":                     "Agora renders Markdown only",
 	"markup.blackfriday":                     "Agora renders Markdown with its own renderer",
 	"markup.defaultMarkdownHandler":          "",

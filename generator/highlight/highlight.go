@@ -144,6 +144,10 @@ func (h *Highlighter) CodeBlock(b *strings.Builder, code, info string, ordinal i
 	return h.write(b, code, lang, rest, o)
 }
 
+// CanHighlight reports whether lang names a language it colours, as
+// Hugo's transform.CanHighlight.
+func (h *Highlighter) CanHighlight(lang string) bool { return lang != "" && h.lexer(lang) != nil }
+
 // lexer returns the coalesced lexer for lang, or nil, remembering both:
 // an unknown name is the slow case in chroma.
 func (h *Highlighter) lexer(lang string) chroma.Lexer {

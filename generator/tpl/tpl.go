@@ -5,6 +5,7 @@ package tpl
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -13,8 +14,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/tplfuncs"
 )
 
 // Layer is one folder of layouts: the site's or a theme's.
@@ -84,7 +87,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 	sort.Strings(names)
 	for _, k := range names {
 		src := s.layouts[k]
-		t, err := template.New(src.name).Funcs(funcs).Parse(src.text)
+		t, err := parseLayout(template.New(src.name).Funcs(funcs), src.text)
 		if err != nil {
 			errs.Add(Error(err))
 			continue
@@ -180,25 +183,43 @@ func (s *Set) baseFor(layout, typ string) (source, bool) {
 // the layout's {{ define "main" }} fills the base's {{ block "main" }}. A
 // layout that defines nothing stands alone.
 func (s *Set) compose(layout, base source, hasBase bool) (*template.Template, error) {
-	alone, err := template.New(layout.name).Funcs(s.funcs).Parse(layout.text)
+	alone, err := parseLayout(template.New(layout.name).Funcs(s.funcs), layout.text)
 	if err != nil {
 		return nil, Error(err)
 	}
 	if !hasBase || len(alone.Templates()) <= 1 {
 		return lowerParams(alone), nil
 	}
-	t, err := template.New(base.name).Funcs(s.funcs).Parse(base.text)
+	t, err := parseLayout(template.New(base.name).Funcs(s.funcs), base.text)
 	if err != nil {
 		return nil, Error(err)
 	}
-	if _, err := t.New(layout.name).Parse(layout.text); err != nil {
+	if _, err := parseLayout(t.New(layout.name), layout.text); err != nil {
 		return nil, Error(err)
 	}
 	return lowerParams(t), nil
 }
 
-// Partial executes partials/NAME (".html" may be left off) with data.
-func (s *Set) Partial(name string, data ...any) (template.HTML, error) {
+// parseLayout parses text into t and prepares every template it defines for
+// Hugo's keywords html/template lacks (see tplfuncs.Rewrite).
+func parseLayout(t *template.Template, text string) (*template.Template, error) {
+	t, err := t.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range t.Templates() {
+		if err := tplfuncs.Rewrite(d.Tree); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Include executes partials/NAME (".html" may be left off, and a
+// "partials/" prefix is tolerated, as in Hugo) with data: the value of its
+// return statement when it runs one, else its output as template.HTML.
+func (s *Set) Include(name string, data any) (any, error) {
+	name = strings.TrimPrefix(name, "partials/")
 	t, ok := s.partials[name]
 	if !ok {
 		t, ok = s.partials[name+".html"]
@@ -206,15 +227,39 @@ func (s *Set) Partial(name string, data ...any) (template.HTML, error) {
 	if !ok {
 		return "", fmt.Errorf("partial %q not found in layouts/partials/ or the theme's", name)
 	}
-	var ctx any
-	if len(data) > 0 {
-		ctx = data[0]
-	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, ctx); err != nil {
+	if err := t.Execute(&b, data); err != nil {
+		var ret *tplfuncs.ReturnSignal
+		if errors.As(err, &ret) {
+			return ret.Value, nil
+		}
 		return "", Error(err)
 	}
 	return template.HTML(b.String()), nil
+}
+
+// Exists reports whether a layout exists, by its path below layouts/
+// ("partials/x.html"), as Hugo's templates.Exists.
+func (s *Set) Exists(name string) bool { return s.Has(name) }
+
+// ExecuteText runs text as a text/template (no HTML escaping: the text is
+// CSS or JavaScript, as in Hugo) with the set's functions, for
+// resources.ExecuteAsTemplate; name is used in errors.
+func (s *Set) ExecuteText(name, text string, data any) (string, error) {
+	t, err := texttemplate.New(name).Funcs(texttemplate.FuncMap(s.funcs)).Parse(text)
+	if err != nil {
+		return "", Error(err)
+	}
+	for _, d := range t.Templates() {
+		if err := tplfuncs.Rewrite(d.Tree); err != nil {
+			return "", Error(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", Error(err)
+	}
+	return b.String(), nil
 }
 
 // Execute runs t and turns its error into file:line form.

@@ -8,6 +8,7 @@ import (
 // Highlighter colours code: the site's, configured by markup.highlight.
 type Highlighter interface {
 	Highlight(code, lang string, opts any) (string, error)
+	CanHighlight(lang string) bool
 }
 
 // HighlightFunc returns Hugo's highlight (transform.Highlight) bound to h:
