@@ -110,7 +110,12 @@ func (b *build) assetLayers() ([]assets.Layer, error) {
 		if err != nil || fsys == nil {
 			return err
 		}
-		err = fs.WalkDir(fsys, ".", func(_ string, _ fs.DirEntry, err error) error { return err })
+		err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				_, err = fs.Stat(fsys, p) // where a link is checked
+			}
+			return err
+		})
 		if err != nil {
 			return err
 		}

@@ -212,10 +212,10 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 			name: "a chain of links that ends outside",
 			setup: func(t *testing.T, site, out string) {
 				symlink(t, "b.txt", filepath.Join(site, "static/a.txt"))
-				symlink(t, "../assets/c.txt", filepath.Join(site, "static/b.txt"))
-				symlink(t, "../../"+filepath.Base(out)+"/passwd", filepath.Join(site, "assets/c.txt"))
+				symlink(t, "../notes/c.txt", filepath.Join(site, "static/b.txt"))
+				symlink(t, "../../"+filepath.Base(out)+"/passwd", filepath.Join(site, "notes/c.txt"))
 			},
-			want: []string{"static/a.txt: symbolic link to b.txt and on to ../assets/c.txt and on to ../../", "static/b.txt: symbolic link to ../assets/c.txt"},
+			want: []string{"static/a.txt: symbolic link to b.txt and on to ../notes/c.txt and on to ../../", "static/b.txt: symbolic link to ../notes/c.txt"},
 		},
 		{
 			name: "a relative link climbing out",
@@ -244,6 +244,20 @@ func TestLinksOutOfTheSiteAreRefused(t *testing.T) {
 				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "site.toml"))
 			},
 			want: []string{"site.toml: symbolic link to /"},
+		},
+		{
+			name: "an asset the Sass compiler could read",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "assets/scss/_x.scss"))
+			},
+			want: []string{"assets/scss/_x.scss: symbolic link to /", "outside the site"},
+		},
+		{
+			name: "an i18n file",
+			setup: func(t *testing.T, site, out string) {
+				symlink(t, filepath.Join(out, "passwd"), filepath.Join(site, "i18n/en.toml"))
+			},
+			want: []string{"i18n/en.toml: symbolic link to /"},
 		},
 		{
 			name: "hugo.toml in place of site.toml",
