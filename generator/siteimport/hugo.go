@@ -329,7 +329,10 @@ func escapeShortcodes(s string) string {
 			s = s[i+2:]
 			continue
 		}
-		closer := string(delim) + "}}"
+		closer := ">}}"
+		if delim == '%' {
+			closer = "%}}"
+		}
 		end := strings.Index(s[i+3:], closer)
 		if end < 0 {
 			b.WriteString(s)

@@ -84,14 +84,14 @@ var jekyllFolders = map[string]string{
 
 type jekyllJob struct {
 	*job
-	js      *jekyllSite
-	docs    []*jdoc
-	byOut   map[string]*jdoc
-	static  []string // source paths copied to static/
-	left    []string // root entries left behind, for one note
-	cname   string
-	shorts  map[string]string // include file → shortcode name, "" when not convertible
-	whyNot  map[string]string // include file → why it is not convertible
+	js           *jekyllSite
+	docs         []*jdoc
+	byOut        map[string]*jdoc
+	static       []string // source paths copied to static/
+	left         []string // root entries left behind, for one note
+	cname        string
+	shorts       map[string]string // include file → shortcode name, "" when not convertible
+	whyNot       map[string]string // include file → why it is not convertible
 	cascade      map[string]map[string]any
 	cascadeOrder []string
 	anyHTML      []Note // pages whose Markdown holds raw HTML

@@ -64,7 +64,7 @@ var jekyllKeysDropped = map[string]string{
 	"permalink": "", "collections": "", "collections_dir": "", "defaults": "", "exclude": "", "include": "",
 	"excerpt_separator": "", "timezone": "", "title": "", "description": "", "lang": "", "locale": "",
 	"paginate": "", "paginate_path": "", "author": "", "header_pages": "", "repository": "",
-	"github": "jekyll-github-metadata fills site.github in at build time",
+	"github":        "jekyll-github-metadata fills site.github in at build time",
 	"compress_html": "Agora does not minify",
 }
 

@@ -18,6 +18,10 @@ import (
 	"github.com/agora-hub/agora/generator/diag"
 )
 
+// agoraOnlyKeys are front-matter keys Agora gives a meaning Hugo and
+// Jekyll do not: a Jekyll page's "event" was never an Agora event.
+var agoraOnlyKeys = []string{"event", "decision"}
+
 // maxKeyRenames bounds how many front-matter keys of one page are moved
 // aside because Agora gives them a meaning the page did not intend.
 const maxKeyRenames = 8
@@ -75,6 +79,12 @@ func (jj *jekyllJob) plan(d *jdoc) error {
 			return d.parts.FMLine + l - 1
 		}
 		return 0
+	}
+	for _, k := range agoraOnlyKeys {
+		if fm.has(k) {
+			jj.count(k+" → jekyll_"+k+": Agora's "+k+" is a checked table of its own; the value stays in .Params", d.src, fmLine(k))
+			fm.rename(k, "jekyll_"+k)
+		}
 	}
 	if fm.has("layout") {
 		fm.remove("layout")
@@ -365,6 +375,11 @@ func (jj *jekyllJob) listPage(url string) string {
 	case u == "posts" || u == "tags" || u == "categories" || jj.js.collections[u] != nil:
 		return "content/" + u + "/_index.md"
 	}
+	// A page of its own at a term's URL, such as /tags/go/, gives the
+	// term page its title and text.
+	if tax, term, ok := strings.Cut(u, "/"); ok && (tax == "tags" || tax == "categories") && !strings.Contains(term, "/") && !strings.Contains(term, ".") {
+		return "content/" + tax + "/" + term + "/_index.md"
+	}
 	return ""
 }
 
@@ -506,7 +521,7 @@ func (jj *jekyllJob) writeDoc(d *jdoc) error {
 		}
 		// A key Agora gives a meaning the page did not mean (an "event"
 		// of its own, an "author" table): keep it under another name.
-		jj.lose(d.src, line, "front matter %s: %v; kept as jekyll_%s (in .Params)", key, errors.Unwrap(err), key)
+		jj.lose(d.src, line, "front matter %s; kept as jekyll_%s (in .Params)", err, key)
 		d.fm.rename(key, "jekyll_"+key)
 		if fmText, err = d.fm.bytes(); err != nil {
 			return err
@@ -515,13 +530,14 @@ func (jj *jekyllJob) writeDoc(d *jdoc) error {
 	return fmt.Errorf("%s: front matter Agora cannot read", d.src)
 }
 
+// assemble writes front matter and body as a page. The fences are written
+// even around nothing, so that a body starting with "{" is never read as
+// JSON front matter.
 func assemble(fm []byte, body string) []byte {
 	var b bytes.Buffer
-	if len(fm) > 0 {
-		b.WriteString("---\n")
-		b.Write(fm)
-		b.WriteString("---\n")
-	}
+	b.WriteString("---\n")
+	b.Write(fm)
+	b.WriteString("---\n")
 	b.WriteString(body)
 	return b.Bytes()
 }
@@ -544,7 +560,7 @@ func (jj *jekyllJob) check(d *jdoc, data []byte) (key string, line int, err erro
 			break
 		}
 		if k, ok := keyAt(lines[i]); ok {
-			return k, d.parts.FMLine + d.fm.line(k) - 1, err
+			return k, d.parts.FMLine + d.fm.line(k) - 1, e.Err
 		}
 	}
 	return "", 0, err
@@ -570,6 +586,13 @@ func (jj *jekyllJob) convertBody(d *jdoc, body string) string {
 	lq := &liquid{file: d.src, line: d.parts.BodyLine, html: d.html, site: jj.js, page: d.fm.want,
 		resolve: jj.resolve, include: jj.include}
 	body = lq.convert(body)
+	if d.html && lq.template > 0 {
+		// An HTML page built by Liquid loops (a home page listing posts,
+		// an archive) is a template, not text: written as it is, it would
+		// show its code. Agora's theme lists the posts itself.
+		jj.lose(d.src, lq.template, "the page's HTML is a Liquid template (%d Liquid tags left): its body is left out; Agora's theme lists the pages itself", len(lq.lost))
+		return ""
+	}
 	for _, what := range sortedLines(lq.converted) {
 		jj.count(what.Msg, d.src, what.Line)
 	}
@@ -597,7 +620,9 @@ func sortedLines(m map[string]int) []Note {
 	for what, line := range m {
 		out = append(out, Note{Line: line, Msg: what})
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Line < out[b].Line || out[a].Line == out[b].Line && out[a].Msg < out[b].Msg })
+	sort.Slice(out, func(a, b int) bool {
+		return out[a].Line < out[b].Line || out[a].Line == out[b].Line && out[a].Msg < out[b].Msg
+	})
 	return out
 }
 

@@ -32,6 +32,9 @@ type liquid struct {
 
 	converted map[string]int // what was converted → first line, for one note each
 	lost      []Note
+	// template is the line of the first Liquid control tag left ({% for
+	// %}, {% if %} …), which makes the body a template rather than text.
+	template int
 }
 
 // liquidStart matches the start of a Liquid tag or output.
@@ -219,9 +222,18 @@ func (lq *liquid) tag(raw, name, args, before string, line int) string {
 		return `{{< relref "` + ref + `" >}}`
 	case "gist":
 		f := strings.Fields(args)
-		if len(f) == 0 || !strings.Contains(f[0], "/") {
-			lq.lose(line, "{%% gist %s %%}: Agora's gist shortcode needs the user (user/id); left as text", args)
-			return raw
+		if len(f) == 0 {
+			break
+		}
+		if !strings.Contains(f[0], "/") {
+			// Agora's gist shortcode needs the user; gist.github.com
+			// finds a gist by its id alone, so write the link it writes.
+			lq.noteConverted("{% gist ID %} → a link to the gist, as Agora's gist shortcode writes", line)
+			u := "https://gist.github.com/" + f[0]
+			if lq.html {
+				return `<p class="embed embed-gist"><a href="` + u + `">View the gist on GitHub</a></p>`
+			}
+			return "[View the gist on GitHub](" + u + ")"
 		}
 		user, id, _ := strings.Cut(f[0], "/")
 		call := `{{< gist ` + user + " " + id
@@ -245,6 +257,10 @@ func (lq *liquid) tag(raw, name, args, before string, line int) string {
 	case "endraw", "endhighlight", "endcomment":
 		lq.lose(line, "{%% %s %%} closes nothing; left as text", name)
 		return raw
+	case "for", "if", "unless", "case", "capture", "assign", "tablerow", "cycle":
+		if lq.template == 0 {
+			lq.template = line
+		}
 	}
 	lq.lose(line, "Liquid %s is left as text: Agora does not run Liquid", shorten(raw))
 	return raw
