@@ -11,19 +11,28 @@ import (
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "import")
-	var to, now string
+	var source, to, now string
+	f.str(&source, "s", "source", ".", "the Hugo or Jekyll site, when DIR is not given")
 	f.str(&to, "", "to", "", "the new site's folder, new or empty (default DIR-agora beside DIR)")
 	f.str(&now, "", "now", "", "the trial build's clock, RFC 3339")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || (pos[0] != "hugo" && pos[0] != "jekyll") {
+	if len(pos) < 1 || len(pos) > 2 || (pos[0] != "hugo" && pos[0] != "jekyll") {
 		return &usageError{"want 'agora import hugo DIR' or 'agora import jekyll DIR'"}
 	}
-	kind, from := pos[0], pos[1]
+	kind, from := pos[0], source
+	if len(pos) == 2 {
+		from = pos[1]
+	}
 	if to == "" {
-		to = filepath.Clean(from) + "-agora"
+		// Beside the site, never in it: "." is the folder's own name.
+		abs, err := filepath.Abs(from)
+		if err != nil {
+			return err
+		}
+		to = abs + "-agora"
 	}
 	t, err := parseNow(now)
 	if err != nil {

@@ -31,6 +31,8 @@ func TestImportExitCodes(t *testing.T) {
 			0, true, []string{"-agora"}, nil, false},
 		{"something was lost", lossy, func(src, dst string) []string { return []string{"import", "jekyll", "--to", dst, src} },
 			1, true, []string{"_posts/2024-01-01-a.md:4: Liquid {{ page.date"}, []string{"the new site is in", "not everything moved exactly"}, false},
+		{"the site from -s, run from inside it", lossless, func(src, dst string) []string { return []string{"import", "hugo", "-s", src + "/.", "--to", dst} },
+			0, true, []string{"Everything moved."}, nil, false},
 		{"a target that is not empty", lossless, func(src, dst string) []string { return []string{"import", "hugo", src, "--to", dst} },
 			1, false, nil, []string{"is not empty", "Nothing was written"}, true},
 		{"not a site", "-- notes.txt --\n", func(src, dst string) []string { return []string{"import", "jekyll", src, "--to", dst} },
