@@ -82,6 +82,7 @@ func (j *job) hugo() error {
 		// built-in theme, which a site with layouts/ would otherwise lose.
 		settings["theme"] = config.DefaultTheme
 	}
+	j.renderHooks()
 	if err := j.hugoLeftBehind(contentDirs); err != nil {
 		return err
 	}
@@ -275,6 +276,22 @@ func wrapHTML(data []byte, parts content.Parts, shortcode string) []byte {
 // wrapRawHTML puts an HTML body in the raw HTML shortcode.
 func wrapRawHTML(body, shortcode string) string {
 	return "{{< " + shortcode + " >}}\n" + strings.Trim(body, "\n") + "\n{{< /" + shortcode + " >}}\n"
+}
+
+// renderHooks lists Hugo's render hooks (layouts/_markup/ and
+// layouts/_default/_markup/, the site's and the themes'): Agora renders
+// links, images, headings and code blocks itself and never calls them.
+func (j *job) renderHooks() {
+	var hooks []string
+	for rel := range j.written {
+		if strings.Contains(rel, "layouts/_markup/") || strings.Contains(rel, "layouts/_default/_markup/") {
+			hooks = append(hooks, rel)
+		}
+	}
+	sort.Strings(hooks)
+	for _, h := range hooks {
+		j.lose(h, 0, "a render hook: Agora renders Markdown's links, images, headings and code blocks itself and does not call it")
+	}
 }
 
 // hugoLeftBehind names the root entries that are not part of the site.

@@ -194,12 +194,15 @@ title = "Site"
 {{ nosuchfunction .Content }}
 -- layouts/_default/list.html --
 {{ range .Pages }}{{ .Title }}{{ end }}
+-- layouts/_default/_markup/render-image.html --
+<img src="{{ .Destination }}" alt="{{ .Text }}" loading="lazy">
 -- content/a.md --
 +++
 title = "A"
 +++
 `,
 			same:     []string{"layouts/_default/single.html", "content/a.md"},
+			lost:     []string{"layouts/_default/_markup/render-image.html: a render hook"},
 			problems: []string{`layouts/_default/single.html:2: function "nosuchfunction" not defined`},
 			fails:    true,
 		},

@@ -120,9 +120,7 @@ func (j *job) jekyll() error {
 	}
 	jj.placePosts()
 	settings := j.siteSettings(js)
-	if err := jj.permalinks(settings); err != nil {
-		return err
-	}
+	jj.permalinks(settings)
 	if jj.contentOpts, err = contentOptions(settings); err != nil {
 		return err
 	}
@@ -454,16 +452,15 @@ func (jj *jekyllJob) readmeIndex() {
 }
 
 // permalinks sets the posts' pattern in site.toml when Hugo can say it.
-func (jj *jekyllJob) permalinks(settings map[string]any) error {
-	pattern := expandStyle(jj.js.permalink)
-	hp, ok := hugoPermalink(pattern)
+func (jj *jekyllJob) permalinks(settings map[string]any) {
+	line := metadecode.KeyLine(metadecode.YAML, jj.js.data, "permalink")
+	hp, ok := hugoPermalink(expandStyle(jj.js.permalink))
 	if !ok {
-		jj.convert(jj.js.file, 0, "permalink %q has placeholders Hugo's permalinks lack: each post keeps its URL in front matter (url)", jj.js.permalink)
-		return nil
+		jj.convert(jj.js.file, line, "permalink %q has placeholders Hugo's permalinks lack: each post keeps its URL in front matter (url)", jj.js.permalink)
+		return
 	}
 	settings["permalinks"] = map[string]any{"posts": hp}
-	jj.convert(jj.js.file, metadecode.KeyLine(metadecode.YAML, jj.js.data, "permalink"), "permalink %q → [permalinks] posts = %q", jj.js.permalink, hp)
-	return nil
+	jj.convert(jj.js.file, line, "permalink %q → [permalinks] posts = %q", jj.js.permalink, hp)
 }
 
 func readHead(fsys fs.FS, name string, n int) ([]byte, error) {

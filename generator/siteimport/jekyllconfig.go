@@ -300,7 +300,13 @@ func (j *job) jekyllPlugins(js *jekyllSite) {
 	for _, p := range slices.Compact(plugins) {
 		switch p {
 		case "jekyll-feed":
-			j.lose(js.file, line, "jekyll-feed: Agora writes the feed at /index.xml (and one per section and tag), not at /feed.xml: readers subscribed to /feed.xml need the new address")
+			feed := "/feed.xml"
+			if f, ok := js.config["feed"].(map[string]any); ok {
+				if p, ok := f["path"].(string); ok && p != "" {
+					feed = "/" + strings.TrimPrefix(p, "/")
+				}
+			}
+			j.lose(js.file, line, "jekyll-feed: Agora writes the feed at /index.xml (and one per section and tag), not at %s: readers subscribed to %s need the new address", feed, feed)
 		case "jekyll-seo-tag":
 			j.convert(js.file, line, "jekyll-seo-tag: Agora's theme writes the title, description, canonical and Open Graph tags itself")
 		case "jekyll-sitemap":

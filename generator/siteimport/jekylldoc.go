@@ -116,7 +116,7 @@ func (jj *jekyllJob) plan(d *jdoc) error {
 	if err := jj.terms(d, fm, fmLine); err != nil {
 		return err
 	}
-	if v, ok := fm.get("redirect_from").(any); ok && v != nil {
+	if v := fm.get("redirect_from"); v != nil {
 		if err := fm.set("aliases", stringList(v)); err != nil {
 			return err
 		}
