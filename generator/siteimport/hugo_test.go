@@ -344,3 +344,30 @@ func linkOut(rel string) func(t *testing.T, src, dst string) string {
 		return dst
 	}
 }
+
+// TestImportIntoEmptyFolder checks that an existing empty folder is a
+// target like a new one, and that no staging folder is left beside it.
+func TestImportIntoEmptyFolder(t *testing.T) {
+	src := testsite.New(t, "-- hugo.toml --\ntitle = \"S\"\n-- content/a.md --\n+++\ntitle = \"A\"\n+++\n")
+	parent := t.TempDir()
+	dst := filepath.Join(parent, "empty")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Hugo(t.Context(), src, dst, Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Lossless() {
+		var b strings.Builder
+		r.Print(&b)
+		t.Errorf("not lossless:\n%s", b.String())
+	}
+	if got := testsite.Read(t, dst, "content/a.md"); !strings.Contains(got, `title = "A"`) {
+		t.Errorf("content/a.md = %q", got)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("the target's folder holds %d entries, want only the new site", len(entries))
+	}
+}
