@@ -71,13 +71,12 @@ func (j *job) hugo() error {
 			return err
 		}
 	}
-	hasShortcodeLayouts := false
 	for _, dir := range contentDirs {
-		if err := j.hugoContent(dir, &hasShortcodeLayouts); err != nil {
+		if err := j.hugoContent(dir); err != nil {
 			return err
 		}
 	}
-	if hasShortcodeLayouts && !hasTheme(settings) && !j.hasLayoutsBesides(j.htmlShortcode) {
+	if j.htmlShortcode != "" && !hasTheme(settings) && !j.hasLayoutsBesides(j.htmlShortcode) {
 		// The wrapper shortcode is the site's only layout: name the
 		// built-in theme, which a site with layouts/ would otherwise lose.
 		settings["theme"] = config.DefaultTheme
@@ -236,7 +235,7 @@ func (j *job) hugoContentDirs(settings map[string]any) ([]string, error) {
 // hugoContent copies a content folder as it is, but for what Agora cannot
 // read: HTML pages become Markdown pages whose body is kept as HTML, and
 // pages in other markups are left out.
-func (j *job) hugoContent(dir string, wroteShortcode *bool) error {
+func (j *job) hugoContent(dir string) error {
 	return j.walk(dir, func(name string) error {
 		ext := strings.ToLower(path.Ext(name))
 		switch {
@@ -255,7 +254,6 @@ func (j *job) hugoContent(dir string, wroteShortcode *bool) error {
 			if err != nil {
 				return err
 			}
-			*wroteShortcode = true
 			j.convert(name, 0, "an HTML page → %s, its body kept as HTML in {{< %s >}}", out, sc)
 			return j.write(out, wrapHTML(data, parts, sc))
 		case slices.Contains(otherMarkups, ext):
@@ -313,7 +311,7 @@ func (j *job) hugoLeftBehind(contentDirs []string) error {
 		names = append(names, n)
 	}
 	if len(names) > 0 {
-		j.skip("", "not copied (not part of a Hugo site's build): %s", listNames(names, 10))
+		j.skip("", "not part of a Hugo site's build: %s", listNames(names, 10))
 	}
 	return nil
 }

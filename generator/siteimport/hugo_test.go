@@ -110,7 +110,7 @@ Read me
 				"posts/yaml/index.html": {"From YAML."}, "posts/json/index.html": {"From JSON."},
 				"posts/toml/index.html": {"From TOML.", `<figure>`, `alt="A picture"`}, "trip/map.png": {"png"},
 			},
-			skipped: []string{"not copied (not part of a Hugo site's build): README.md, netlify.toml"},
+			skipped: []string{"not part of a Hugo site's build: README.md, netlify.toml"},
 		},
 		{
 			name: "an HTML content page becomes Markdown that keeps its HTML",

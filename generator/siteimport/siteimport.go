@@ -101,7 +101,11 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	section("Converted:", r.Converted)
-	section("Not converted (the "+r.Kind+" site's templates, plugins and tooling; the new site uses Agora's):", r.Skipped)
+	if r.Kind == "Jekyll" {
+		section("Not converted (the Jekyll site's templates, plugins and tooling; the new site uses Agora's theme):", r.Skipped)
+	} else {
+		section("Not copied:", r.Skipped)
+	}
 	section("Lost (renders differently in Agora, or not at all):", r.Lost)
 	switch {
 	case r.BuildFailed:
