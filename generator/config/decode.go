@@ -20,6 +20,9 @@ type decoder struct {
 	src      *sources
 	errs     *diag.List
 	warnings []warning
+	// dropped, when set, collects the keys Agora does not implement and
+	// the keys nobody knows instead of warning or failing (Portable).
+	dropped *[]Dropped
 }
 
 type warning struct {
@@ -87,13 +90,20 @@ func (d *decoder) decodeStruct(path []string, m map[string]any, v reflect.Value)
 		}
 		dotted := strings.ToLower(strings.Join(p, "."))
 		if reason, ok := ignoredKeys[dotted]; ok {
-			if reason != "" {
+			switch {
+			case d.dropped != nil:
+				d.drop(p, reason)
+			case reason != "":
 				d.warn(p, "%s ignored: %s", strings.Join(p, "."), reason)
 			}
 			continue
 		}
 		if err := secretKeyError(p); err != "" {
 			d.fail(p, "%s", err)
+			continue
+		}
+		if d.dropped != nil {
+			d.drop(p, "neither Hugo nor Agora knows this key")
 			continue
 		}
 		d.unknown(p, append(known, ignoredAt(path)...))

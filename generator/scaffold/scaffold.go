@@ -80,6 +80,24 @@ func Site(dir, version string, pinnable bool) ([]string, error) {
 	return written, nil
 }
 
+// Extras are the files of a new site that are not the site itself, by
+// path: the GitHub Pages workflow, pinned as Site pins it, and the
+// .gitignore. agora import writes them beside the imported site.
+func Extras(version string, pinnable bool) (map[string][]byte, error) {
+	workflow, err := siteFiles.ReadFile("site/" + workflowFile)
+	if err != nil {
+		return nil, err
+	}
+	if workflow, err = pinVersion(workflow, version, pinnable); err != nil {
+		return nil, err
+	}
+	ignore, err := siteFiles.ReadFile("site/gitignore")
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{workflowFile: workflow, ".gitignore": ignore}, nil
+}
+
 // pinVersion writes the Agora version into the workflow: the release that
 // scaffolded the site, so that it changes only when someone edits that one
 // line (a Dependabot-style bump); or, from a development build, "latest"

@@ -46,6 +46,7 @@ func commands() []command {
 		{"send", "[-s DIR] [--now T] [--dry-run | --preview DIR] [--yes]", "mail the new tips to subscribers, resuming an unfinished issue", runSend},
 		{"report", "[-s DIR] [--format table|json|html]", "per-issue delivery counts, subscribers over time, content per month", runReport},
 		{"listen", "[-s DIR] [--addr 127.0.0.1:8080]", "serve the newsletter's sign-up, confirm and unsubscribe pages", runListen},
+		{"import", "hugo|jekyll [DIR] [--to NEWDIR]", "write a new Agora site from a Hugo or Jekyll site, listing what did not move", runImport},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}
@@ -55,6 +56,12 @@ func commands() []command {
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// incompleteError is a command that did its work but not all of it, and
+// has said what it left undone: exit code 1 without "failed".
+type incompleteError struct{ msg string }
+
+func (e *incompleteError) Error() string { return e.msg }
 
 // Run runs agora with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -77,11 +84,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err := c.run(ctx, e, rest)
 		var ue *usageError
+		var ie *incompleteError
 		switch {
 		case err == nil:
 			return exitOK
 		case errors.Is(err, flag.ErrHelp):
 			return exitOK
+		case errors.As(err, &ie):
+			fmt.Fprintf(stderr, "agora %s: %v\n", name, err)
+			return exitError
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "agora %s: %v\nRun 'agora help %s' for usage.\n", name, err, name)
 			return exitUsage
