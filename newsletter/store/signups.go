@@ -30,8 +30,11 @@ type Signups interface {
 	// ErrNotFound if there is no such subscriber (erased).
 	Signup(ctx context.Context, id int64) (Signup, error)
 
-	// DueConfirmations returns up to limit confirmation mails queued and
-	// due now, oldest first.
+	// DueConfirmations claims up to limit confirmation mails queued and
+	// due now, oldest first: they are not due again for ConfirmationLease,
+	// so that another sign-up service sharing the database does not send
+	// them too, and a service that died while sending them leaves them to
+	// the others after that. RecordConfirmations settles them.
 	DueConfirmations(ctx context.Context, limit int) ([]ConfirmationMail, error)
 
 	// NextConfirmationDue is when the next queued confirmation is due, if
@@ -44,7 +47,8 @@ type Signups interface {
 
 	// PurgeUnconfirmed erases the subscribers that the form added as
 	// pending and who did not confirm a request made before cutoff: the
-	// addresses of people who never agreed are not kept.
+	// addresses of people who never agreed are not kept. It also forgets
+	// the TakeToken buckets that are full again.
 	PurgeUnconfirmed(ctx context.Context, cutoff time.Time) (int, error)
 }
 
@@ -73,7 +77,19 @@ type SignupTx interface {
 	// request and unsent confirmation. It reports whether the status
 	// changed: unsubscribing twice is not an error.
 	Unsubscribe(id int64, how string) (bool, error)
+
+	// TakeToken takes one token from the bucket named key (a client
+	// network), which holds burst tokens and gains one every every. The
+	// bucket lives in the database, so every sign-up service sharing it
+	// counts against one limit. When no token is left, retry is how long
+	// until one is.
+	TakeToken(key string, every time.Duration, burst int) (ok bool, retry time.Duration, err error)
 }
+
+// ConfirmationLease is how long DueConfirmations holds a claimed mail.
+// A batch of mails takes seconds; a service that dies holding some leaves
+// them to be sent by another, or by itself after a restart, after this.
+const ConfirmationLease = 10 * time.Minute
 
 // ErrNoRequest is a confirmation with no open request to confirm.
 var ErrNoRequest = errors.New("no sign-up request to confirm")

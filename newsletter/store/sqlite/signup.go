@@ -24,6 +24,7 @@ type signupQueries struct {
 	confirmationSent, confirmationRetry, confirmationFailed                    *sql.Stmt
 	logUnconfirmed, deleteUnconfirmed                                          *sql.Stmt
 	savepoint, rollbackTo, release                                             *sql.Stmt
+	holdConfirmations, takeToken, tokenTAT, forgetFullBuckets                  *sql.Stmt
 }
 
 func (q *signupQueries) statements() map[string]**sql.Stmt {
@@ -43,6 +44,10 @@ func (q *signupQueries) statements() map[string]**sql.Stmt {
 		"savepoint":             &q.savepoint,
 		"rollback-to-savepoint": &q.rollbackTo,
 		"release-savepoint":     &q.release,
+		"hold-confirmations":    &q.holdConfirmations,
+		"take-token":            &q.takeToken,
+		"token-tat":             &q.tokenTAT,
+		"forget-full-buckets":   &q.forgetFullBuckets,
 	}
 }
 
@@ -233,6 +238,27 @@ func (w *signupTx) Unsubscribe(id int64, how string) (bool, error) {
 	return true, s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
 }
 
+func (w *signupTx) TakeToken(key string, every time.Duration, burst int) (bool, time.Duration, error) {
+	now, step := w.s.now().UnixMicro(), every.Microseconds()
+	var tat int64
+	err := w.tx.StmtContext(w.ctx, w.s.q.takeToken).QueryRowContext(w.ctx, key, now, step, int64(burst)*step).Scan(&tat)
+	if err == nil {
+		return true, 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, 0, err
+	}
+	if err := w.tx.StmtContext(w.ctx, w.s.q.tokenTAT).QueryRowContext(w.ctx, key).Scan(&tat); err != nil {
+		return false, 0, err
+	}
+	return false, retryAfter(tat, now, step, burst), nil
+}
+
+// retryAfter is how long until a GCRA bucket at tat takes a token again.
+func retryAfter(tat, now, step int64, burst int) time.Duration {
+	return time.Duration(tat+step-int64(burst)*step-now) * time.Microsecond
+}
+
 func (s *Store) signup(ctx context.Context, tx *sql.Tx, id int64) (store.Signup, error) {
 	sub, err := s.byID(ctx, tx, id)
 	if err != nil {
@@ -271,20 +297,30 @@ func (s *Store) Signup(ctx context.Context, id int64) (store.Signup, error) {
 
 // DueConfirmations implements store.Signups.
 func (s *Store) DueConfirmations(ctx context.Context, limit int) ([]store.ConfirmationMail, error) {
-	rows, err := s.q.dueConfirmations.QueryContext(ctx, s.stamp(), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []store.ConfirmationMail
-	for rows.Next() {
-		var m store.ConfirmationMail
-		if err := rows.Scan(&m.SubscriberID, &m.Email, &m.Attempts); err != nil {
-			return nil, err
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		rows, err := tx.StmtContext(ctx, s.q.dueConfirmations).QueryContext(ctx, formatTime(now), limit)
+		if err != nil {
+			return err
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var m store.ConfirmationMail
+			if err := rows.Scan(&m.SubscriberID, &m.Email, &m.Attempts); err != nil {
+				return err
+			}
+			out = append(out, m)
+			ids = append(ids, m.SubscriberID)
+		}
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		_, err = tx.StmtContext(ctx, s.q.holdConfirmations).ExecContext(ctx, formatTime(now.Add(store.ConfirmationLease)), idList(ids))
+		return err
+	})
+	return out, err
 }
 
 // NextConfirmationDue implements store.Signups.
@@ -340,7 +376,10 @@ func (s *Store) PurgeUnconfirmed(ctx context.Context, cutoff time.Time) (int, er
 		if err != nil {
 			return err
 		}
-		n, err = r.RowsAffected()
+		if n, err = r.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.StmtContext(ctx, s.q.forgetFullBuckets).ExecContext(ctx, s.now().UnixMicro())
 		return err
 	})
 	return int(n), err

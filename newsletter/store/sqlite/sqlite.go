@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/store/sqlfile"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
 
@@ -98,14 +99,14 @@ func (s *Store) init(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("journal mode is %q, not wal (is the file on a network file system?)", mode)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlfile.Migrations(migrationFiles)
 	if err != nil {
 		return err
 	}
 	if err := migrate(ctx, s.db, s.path, ms, s.stamp()); err != nil {
 		return err
 	}
-	blocks, err := readQueries(queryFiles)
+	blocks, err := sqlfile.Queries(queryFiles)
 	if err != nil {
 		return err
 	}

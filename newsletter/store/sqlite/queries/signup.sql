@@ -42,6 +42,12 @@ WHERE g.mail_state = 'queued' AND g.mail_due <= ?
 ORDER BY g.mail_due, g.subscriber_id
 LIMIT ?;
 
+-- name: hold-confirmations
+-- The claim of due-confirmations' rows (?2, a JSON array of IDs): not
+-- due again until the lease (?1) ends, so another service leaves them.
+UPDATE signups SET mail_due = ?1
+WHERE mail_state = 'queued' AND subscriber_id IN (SELECT j.value FROM json_each(?2) AS j);
+
 -- name: next-confirmation-due
 SELECT MIN(mail_due) FROM signups WHERE mail_state = 'queued';
 
@@ -70,6 +76,23 @@ WHERE s.status = 'pending' AND s.consent_how = 'form' AND g.requested < ?2;
 DELETE FROM subscribers
 WHERE status = 'pending' AND consent_how = 'form'
   AND id IN (SELECT subscriber_id FROM signups WHERE requested < ?);
+
+-- name: take-token
+-- GCRA on a client network's bucket (see 0004): ?2 now, ?3 the time per
+-- token, ?4 the burst's length (burst × ?3), all in microseconds. No row
+-- comes back when the bucket is empty.
+INSERT INTO rate_limits (key, tat) VALUES (?1, ?2 + ?3)
+ON CONFLICT (key) DO UPDATE SET tat = MAX(rate_limits.tat, ?2) + ?3
+WHERE MAX(rate_limits.tat, ?2) + ?3 - ?2 <= ?4
+RETURNING tat;
+
+-- name: token-tat
+SELECT tat FROM rate_limits WHERE key = ?;
+
+-- name: forget-full-buckets
+-- A bucket whose theoretical arrival time has passed is full again: as
+-- if never seen.
+DELETE FROM rate_limits WHERE key LIKE 'net:%' AND tat < ?;
 
 -- ApplySignups wraps each request of a group commit in a savepoint, so
 -- that one that fails is undone alone and the others are still committed.
