@@ -15,6 +15,8 @@ type adminQueries struct {
 	tableCounts, deliveriesByState, listSenders, queuedConfirmations, schemaVersion string
 	clearTables, resetIdentities                                                    string
 	read                                                                            map[string]*string
+	// readCols are the columns of each read-T query, from its preparation.
+	readCols map[string][]string
 }
 
 func (q *adminQueries) statements() map[string]*string {
@@ -122,21 +124,19 @@ func (s *Store) Status(ctx context.Context) (store.Status, error) {
 	return st, err
 }
 
-// ReadTable implements store.Admin.
+// ReadTable implements store.Admin. The query runs when the rows are
+// read, so that asking for the columns holds no connection.
 func (s *Store) ReadTable(ctx context.Context, table string) ([]string, iter.Seq2[[]any, error]) {
 	text, ok := s.q.read[table]
 	if !ok {
 		return nil, func(yield func([]any, error) bool) { yield(nil, fmt.Errorf("no table %q to copy", table)) }
 	}
-	rows, err := s.pool.Query(ctx, *text)
-	if err != nil {
-		return nil, func(yield func([]any, error) bool) { yield(nil, err) }
-	}
-	var cols []string
-	for _, f := range rows.FieldDescriptions() {
-		cols = append(cols, f.Name)
-	}
-	return cols, func(yield func([]any, error) bool) {
+	return s.q.readCols[table], func(yield func([]any, error) bool) {
+		rows, err := s.pool.Query(ctx, *text)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		defer rows.Close()
 		for rows.Next() {
 			vals, err := rows.Values()
@@ -178,16 +178,8 @@ func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) 
 				return 0, fmt.Errorf("loading %s out of order", table)
 			}
 			want++
-			own, err := tx.Prepare(ctx, "", *s.q.read[table])
-			if err != nil {
-				return 0, err
-			}
-			var names []string
-			for _, f := range own.Fields {
-				names = append(names, f.Name)
-			}
-			if fmt.Sprint(names) != fmt.Sprint(cols) {
-				return 0, fmt.Errorf("table %s: columns %v, this database has %v", table, cols, names)
+			if names := s.q.readCols[table]; fmt.Sprint(names) != fmt.Sprint(cols) {
+				return 0, fmt.Errorf("table %s: columns %v, this database has %v", table, cols, s.q.readCols[table])
 			}
 			next, stop := iter.Pull2(rows)
 			defer stop()

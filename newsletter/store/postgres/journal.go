@@ -18,11 +18,11 @@ import (
 // journalQueries are the send journal's statements (queries/journal.sql).
 type journalQueries struct {
 	openIssue, lastIssue, itemsSent, lockIssues, insertIssue, setIssueArchive string
-	insertItem, issueItems, queueDeliveries, pendingDeliveries               string
-	countPending, skipOrphans, updateDeliveries, hardBounces, finishIssue    string
-	unsentDeliveries, issueStats, allEvents                                  string
-	registerSender, forgetSenders, heartbeat, retireSender                   string
-	claimDeliveries, reserveSlots, inFlight                                  string
+	insertItem, issueItems, queueDeliveries, pendingDeliveries                string
+	countPending, skipOrphans, updateDeliveries, hardBounces, finishIssue     string
+	unsentDeliveries, issueStats, allEvents                                   string
+	registerSender, forgetSenders, heartbeat, retireSender                    string
+	claimDeliveries, reserveSlots, inFlight                                   string
 }
 
 func (q *journalQueries) statements() map[string]*string {

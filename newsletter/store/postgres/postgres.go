@@ -202,8 +202,8 @@ func (s *Store) migrate(ctx context.Context, ms []sqlfile.Migration) error {
 // all of them once, so that a broken one fails at start-up.
 type queries struct {
 	getSubscriber, insertSubscriber, importSubscribers, getSubscribers, importEvents string
-	updateSubscriber, deleteSubscriber, scrubDeliveries, insertEvent                  string
-	listSubscribers, countByStatus, activeSubscribers                                 string
+	updateSubscriber, deleteSubscriber, scrubDeliveries, insertEvent                 string
+	listSubscribers, countByStatus, activeSubscribers                                string
 	journalQueries
 	signupQueries
 	adminQueries
@@ -233,6 +233,7 @@ func (q *queries) statements() map[string]*string {
 func prepareQueries(ctx context.Context, pool *pgxpool.Pool, blocks map[string]string) (*queries, error) {
 	q := &queries{}
 	want := q.statements()
+	q.readCols = map[string][]string{}
 	var unused []string
 	for name := range blocks {
 		if want[name] == nil {
@@ -258,8 +259,14 @@ func prepareQueries(ctx context.Context, pool *pgxpool.Pool, blocks map[string]s
 		if !strings.HasPrefix(strings.TrimSpace(stripComments(text)), "SAVEPOINT") &&
 			!strings.HasPrefix(strings.TrimSpace(stripComments(text)), "ROLLBACK") &&
 			!strings.HasPrefix(strings.TrimSpace(stripComments(text)), "RELEASE") {
-			if _, err := conn.Conn().Prepare(ctx, "", text); err != nil {
+			sd, err := conn.Conn().Prepare(ctx, "", text)
+			if err != nil {
 				return nil, fmt.Errorf("queries/*.sql: preparing %q: %w", name, err)
+			}
+			if table, ok := strings.CutPrefix(name, "read-"); ok {
+				for _, f := range sd.Fields {
+					q.readCols[table] = append(q.readCols[table], f.Name)
+				}
 			}
 		}
 		*want[name] = text

@@ -119,22 +119,26 @@ func eachRow(ctx context.Context, stmt *sql.Stmt, args []any, fn func(*sql.Rows)
 	return rows.Err()
 }
 
-// ReadTable implements store.Admin.
+// ReadTable implements store.Admin. The rows are read when iterated, so
+// that asking for the columns holds no connection.
 func (s *Store) ReadTable(ctx context.Context, table string) ([]string, iter.Seq2[[]any, error]) {
 	stmt, ok := s.q.read[table]
+	fail := func(err error) iter.Seq2[[]any, error] {
+		return func(yield func([]any, error) bool) { yield(nil, err) }
+	}
 	if !ok {
-		return nil, func(yield func([]any, error) bool) { yield(nil, fmt.Errorf("no table %q to copy", table)) }
+		return nil, fail(fmt.Errorf("no table %q to copy", table))
 	}
-	rows, err := (*stmt).QueryContext(ctx)
+	cols, err := columns(ctx, *stmt)
 	if err != nil {
-		return nil, func(yield func([]any, error) bool) { yield(nil, err) }
-	}
-	cols, err := rows.Columns()
-	if err != nil {
-		rows.Close()
-		return nil, func(yield func([]any, error) bool) { yield(nil, err) }
+		return nil, fail(err)
 	}
 	return cols, func(yield func([]any, error) bool) {
+		rows, err := (*stmt).QueryContext(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		defer rows.Close()
 		for rows.Next() {
 			vals := make([]any, len(cols))
@@ -154,6 +158,17 @@ func (s *Store) ReadTable(ctx context.Context, table string) ([]string, iter.Seq
 			yield(nil, err)
 		}
 	}
+}
+
+// columns are the names of stmt's result columns: SQLite has them as
+// soon as the statement starts, before it reads a row.
+func columns(ctx context.Context, stmt *sql.Stmt) ([]string, error) {
+	rows, err := stmt.QueryContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rows.Columns()
 }
 
 // Load implements store.Admin. The columns come in the order of the
@@ -176,12 +191,7 @@ func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) 
 				return 0, fmt.Errorf("loading %s out of order", table)
 			}
 			want++
-			rs, err := tx.StmtContext(ctx, *s.q.read[table]).QueryContext(ctx)
-			if err != nil {
-				return 0, err
-			}
-			own, err := rs.Columns()
-			rs.Close()
+			own, err := columns(ctx, tx.StmtContext(ctx, *s.q.read[table]))
 			if err != nil {
 				return 0, err
 			}

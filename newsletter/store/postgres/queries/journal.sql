@@ -156,8 +156,8 @@ RETURNING b.state, b.attempts, b.message_id,
           s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated;
 
 -- name: reserve-slots
-INSERT INTO rate_limits (key, tat) VALUES ('send', $1 + $2)
-ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $1) + $2
+INSERT INTO rate_limits (key, tat) VALUES ('send', $1::bigint + $2::bigint)
+ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $1::bigint) + $2::bigint
 RETURNING tat;
 
 -- name: in-flight

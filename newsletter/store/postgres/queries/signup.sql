@@ -72,9 +72,9 @@ WHERE status = 'pending' AND consent_how = 'form'
   AND id IN (SELECT subscriber_id FROM signups WHERE requested < $1);
 
 -- name: take-token
-INSERT INTO rate_limits (key, tat) VALUES ($1, $2 + $3)
-ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $2) + $3
-WHERE GREATEST(rate_limits.tat, $2) + $3 - $2 <= $4
+INSERT INTO rate_limits (key, tat) VALUES ($1, $2::bigint + $3::bigint)
+ON CONFLICT (key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $2::bigint) + $3::bigint
+WHERE GREATEST(rate_limits.tat, $2::bigint) + $3::bigint - $2::bigint <= $4::bigint
 RETURNING tat;
 
 -- name: token-tat
