@@ -89,7 +89,7 @@ func child() error {
 	if err != nil {
 		return err
 	}
-	_, err = send.Run(ctx, p, send.Options{Store: st, Journal: st, Composer: c, SMTP: settings, Concurrency: 3})
+	_, err = send.Run(ctx, p, send.Options{Store: st, Journal: st, Composer: c, SMTP: settings, Concurrency: 3, Exclusive: true})
 	return err
 }
 

@@ -139,8 +139,9 @@ func (f *fixture) options(t testing.TB, srv *server, dk *send.DKIM, concurrency 
 	}
 	return send.Options{
 		Store: f.st, Journal: f.st, Composer: c, SMTP: settings, Concurrency: concurrency,
-		Retry: send.Retry{Attempts: 4, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
-		Now:   func() time.Time { return clock },
+		Exclusive: true, // as agora send on SQLite, which holds the send lock
+		Retry:     send.Retry{Attempts: 4, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+		Now:       func() time.Time { return clock },
 	}
 }
 
