@@ -46,6 +46,7 @@ func commands() []command {
 		{"send", "[-s DIR] [--now T] [--dry-run | --preview DIR] [--yes]", "mail the new tips to subscribers, resuming an unfinished issue", runSend},
 		{"report", "[-s DIR] [--format table|json|html]", "per-issue delivery counts, subscribers over time, content per month", runReport},
 		{"listen", "[-s DIR] [--addr 127.0.0.1:8080]", "serve the newsletter's sign-up, confirm and unsubscribe pages", runListen},
+		{"db", "status [-s DIR] | copy --from DB --to DB [--replace]", "the newsletter database: status, or a copy between SQLite and PostgreSQL", runDB},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}

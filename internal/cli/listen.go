@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -62,15 +61,13 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, dbPath, err := database.Open(ctx, source)
+	// Requests read while the group commit and the mail worker write.
+	st, dbPath, err := database.Open(ctx, source, database.Options{Conns: 8})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	signups, ok := st.(store.Signups)
-	if !ok {
-		return errors.New("this database does not support sign-ups")
-	}
+	var signups store.Signups = st
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

@@ -55,15 +55,14 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, dbPath, err := database.Open(ctx, source)
+	// The pool: a connection per SMTP connection, plus the claims, the
+	// journal's commits and the heartbeat.
+	st, dbPath, err := database.Open(ctx, source, database.Options{Conns: site.Config.Newsletter.Concurrency + 3})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	j, ok := st.(store.Journal)
-	if !ok {
-		return fmt.Errorf("the store at %s keeps no send journal", dbPath)
-	}
+	var j store.Journal = st
 	if dryRun || preview != "" {
 		return sendLook(ctx, e, site, st, j, clock, preview)
 	}
@@ -86,11 +85,18 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := send.Lock(dbPath)
-	if err != nil {
-		return err
+	// SQLite keeps one send at a time with a lock file beside the
+	// database, which makes a crashed send's rows free at once. On
+	// PostgreSQL any number of senders share the issue; a dead one's rows
+	// come back after send.Lease.
+	exclusive := st.Engine() == "sqlite"
+	if exclusive {
+		unlock, err := send.Lock(dbPath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	defer unlock()
 
 	plan, err := send.NewPlan(ctx, site, j, clock)
 	if err != nil {
@@ -124,7 +130,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	res, err := send.Run(ctx, plan, send.Options{
 		Store: st, Journal: j, Composer: composer, SMTP: smtp,
 		Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate,
-		Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
+		Exclusive: exclusive, Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
 	})
 	if res.Archive != "" && res.Created {
 		fmt.Fprintf(e.stdout, "Wrote %s: the next agora build publishes it (the \"view in browser\" link).\n", res.Archive)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
@@ -56,15 +58,30 @@ func (s *Service) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.retryForm(w, r, asJSON, in, fieldErrs, tokErr)
 		return
 	}
-	if ok, retry := s.signups.allow(s.clientIP(r), s.now()); !ok {
-		s.tooMany(w, r, retry)
-		return
-	}
 	var res store.SignupResult
-	err = s.apply(func(w store.SignupTx) (err error) {
+	network := "net:" + ipKey(s.clientIP(r)).String()
+	err = s.apply(func(w store.SignupTx) error {
+		// The network's bucket is in the database, taken in the sign-up's
+		// own transaction: every agora listen sharing the database counts
+		// against one limit, for the price of one more statement.
+		if every := s.opt.Limits.SignupsPerIP; every != rate.Inf {
+			ok, retry, err := w.TakeToken(network, time.Duration(float64(time.Second)/float64(every)), s.opt.Limits.SignupBurst)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return &limitedError{retry}
+			}
+		}
+		var err error
 		res, err = w.RequestSignup(sub, s.opt.Limits.MailEvery)
 		return err
 	})
+	var limited *limitedError
+	if errors.As(err, &limited) {
+		s.tooMany(w, r, limited.retry)
+		return
+	}
 	if err != nil {
 		s.unavailable(w, r, asJSON, err)
 		return
@@ -74,6 +91,11 @@ func (s *Service) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.signedUp(w, asJSON)
 }
+
+// limitedError is a sign-up refused by its network's limit.
+type limitedError struct{ retry time.Duration }
+
+func (e *limitedError) Error() string { return fmt.Sprintf("too many sign-ups; retry in %v", e.retry) }
 
 // signedUp is the one answer to every accepted sign-up, whatever the
 // address: known, unknown, unsubscribed, rate-limited or a bot's.

@@ -12,8 +12,10 @@
 //   - The same answer for every address, known, unknown or unsubscribed,
 //     and the mail goes out from a queue, so neither the answer nor its
 //     timing tells whether an address is on the list.
-//   - Limits: per client network in memory, per address in the database
-//     (one confirmation an hour, across restarts), a honeypot field, a
+//   - Limits: sign-ups per client network and per address (one
+//     confirmation an hour) in the database, so that they hold across
+//     restarts and across several services sharing it; other requests per
+//     network in memory, protecting each process; a honeypot field, a
 //     minimum time between the service handing out a form and the form
 //     coming back, capped bodies, Origin checks and strict headers.
 package listen
@@ -105,7 +107,7 @@ type Service struct {
 	siteOrigin, selfOrigin string
 	prefix                 string // the endpoint's path, without a trailing slash
 	cssPath                string
-	signups, requests      *ipLimiter
+	requests               *ipLimiter
 	pages                  *pages
 
 	// writeMu makes this process's writes take turns before they reach
@@ -154,7 +156,6 @@ func New(opt Options) (*Service, error) {
 		siteOrigin: origin(opt.Site.BaseURL),
 		selfOrigin: origin(opt.Site.Endpoint),
 		prefix:     strings.TrimSuffix(opt.Site.Endpoint.EscapedPath(), "/"),
-		signups:    newIPLimiter(opt.Limits.SignupsPerIP, opt.Limits.SignupBurst, maxTrackedNetworks),
 		requests:   newIPLimiter(opt.Limits.RequestsPerIP, opt.Limits.RequestBurst, maxTrackedNetworks),
 		wake:       make(chan struct{}, 1),
 	}
