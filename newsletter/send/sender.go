@@ -323,6 +323,7 @@ func (s *sender) claimSize() int {
 // lapsed, and none held by a live sender that may still give it back.
 func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 	var after int64
+	idle := false
 	size := s.claimSize()
 	for ctx.Err() == nil {
 		n := s.acquire(ctx, min(size, ClaimBatch), size)
@@ -347,11 +348,23 @@ func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 				}
 				return fmt.Errorf("journal: %w", err)
 			}
-			if others == 0 || !sleep(ctx, pollOthers) {
+			if others == 0 && idle {
+				return nil
+			}
+			// Nothing to claim and nobody else holding rows may also be
+			// the instant another sender's claim has the last rows locked
+			// and not yet committed: look once more before leaving.
+			idle = others == 0
+			wait := pollOthers
+			if idle {
+				wait = pollOthers / 5
+			}
+			if !sleep(ctx, wait) {
 				return nil
 			}
 			continue
 		}
+		idle = false
 		for i, d := range c.Deliveries {
 			if d.State == store.Queued {
 				after = max(after, d.Subscriber.ID)
