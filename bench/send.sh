@@ -243,7 +243,7 @@ if [[ $PG == 1 ]]; then
 	pa=$!
 	"$TMP/agora" send -s "$TMP/pg2b" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2b/out" 2>&1 &
 	pb=$!
-	wait "$pa" || { cat "$TMP/pg2a/out" >&2; die "sender a failed"; }
+	wait "$pa" || { cat "$TMP/pg2a/out" >&2; wait "$pb"; cat "$TMP/pg2b/out" >&2; "$TMP/agora" db status -s "$TMP/pg2a" >&2; die "sender a failed"; }
 	wait "$pb" || { cat "$TMP/pg2b/out" >&2; die "sender b failed"; }
 	t1=$(date +%s.%N)
 	sa=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/pg2a/out")

@@ -54,6 +54,9 @@ func TestTwoSendersOneIssue(t *testing.T) {
 	if a.Created == b.Created || a.Issue.Number != 1 || b.Issue.Number != 1 || a.Joined && b.Joined {
 		t.Errorf("want one sender to create issue 1 and the other to join it: %+v / %+v", a, b)
 	}
+	if !a.Finished || !b.Finished {
+		t.Errorf("finished: %v and %v; want both to report the issue done", a.Finished, b.Finished)
+	}
 	if a.Sent+b.Sent != n || a.Sent == 0 || b.Sent == 0 {
 		t.Errorf("sent %d + %d, want %d between them, both taking part", a.Sent, b.Sent, n)
 	}

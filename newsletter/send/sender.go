@@ -183,6 +183,14 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("journal: %w", err)
 		}
+		if !done {
+			// Another sender of the issue may have finished it first.
+			open, ok, err := opt.Journal.OpenIssue(context.WithoutCancel(ctx))
+			if err != nil {
+				return res, fmt.Errorf("journal: %w", err)
+			}
+			done = !ok || open.ID != p.Issue.ID
+		}
 		res.Finished = done
 	}
 	res.Duration = time.Since(start)
