@@ -269,10 +269,10 @@ if [[ $PG == 1 ]]; then
 		# Memory is what matters here: both senders run BIG_SECS (default 90)
 		# and are stopped with Ctrl-C's signal; the rest stays queued.
 		secs=${BIG_SECS:-90}
-		timeout -s INT "$secs" /usr/bin/time -f "%e %M" -o "$TMP/big/ta" "$TMP/agora" send -s "$TMP/big" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outa" 2>&1 &
+		/usr/bin/time -f "%e %M" -o "$TMP/big/ta" timeout -s INT "$secs" "$TMP/agora" send -s "$TMP/big" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outa" 2>&1 &
 		pa=$!
 		sleep 1 # the first creates the issue (with its million rows), the second joins it
-		timeout -s INT "$secs" /usr/bin/time -f "%e %M" -o "$TMP/big/tb" "$TMP/agora" send -s "$TMP/bigb" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outb" 2>&1 &
+		/usr/bin/time -f "%e %M" -o "$TMP/big/tb" timeout -s INT "$secs" "$TMP/agora" send -s "$TMP/bigb" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outb" 2>&1 &
 		pb=$!
 		wait "$pa" || true
 		wait "$pb" || true
