@@ -276,8 +276,8 @@ if [[ $PG == 1 ]]; then
 		pb=$!
 		wait "$pa" || true
 		wait "$pb" || true
-		read -r wa ka <"$TMP/big/ta"
-		read -r wb kb <"$TMP/big/tb"
+		read -r wa ka < <(tail -n 1 "$TMP/big/ta")
+		read -r wb kb < <(tail -n 1 "$TMP/big/tb")
 		na=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/big/outa")
 		nb=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/big/outb")
 		verdict=$(awk -v a="$ka" -v b="$kb" 'BEGIN { print (a <= 150 * 1024 && b <= 150 * 1024) ? "PASS" : "MISS" }')
