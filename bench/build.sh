@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# bench/build.sh — full-build benchmark: Agora vs Hugo vs gomarkdown alone.
+# bench/build.sh — full-build benchmark: Agora vs Hugo vs gomarkdown alone,
+# on the corpus with TOML front matter, then on one with YAML front matter
+# for 30% of its pages (the corpus generator's -yaml 0.3).
 #
 #   bash bench/build.sh                 # from the repo root
 #   RUNS=3 PAGES=2000 bash bench/build.sh
 #
 # Environment:
 #   RUNS    timed runs per tool (default 5); tools alternate within each round
+#   YAML=0  skip the YAML corpus
 #   PAGES   pages in the synthetic corpus (default 10000)
 #   CORPUS  corpus generator (default ../shared/corpus, relative to the repo root)
 #   KEEP=1  keep the temp folder (site, outputs, logs) and print its path
@@ -68,15 +71,27 @@ else
 fi
 SITE=$TMP/site
 
-# --- 2. corpus (written once) ------------------------------------------------
+# --- 2. corpora (written once) -----------------------------------------------
 # The generator's folder may be read-only, so run a copy of it.
 cp -r "$CORPUS" "$TMP/corpus"
 chmod -R u+w "$TMP/corpus"
-(cd "$TMP/corpus" && GOWORK=off go run . -n "$PAGES" -out "$SITE") ||
-	die "corpus generator failed"
-# Agora renders the very same minimal Hugo layouts as site layouts.
-mkdir -p "$SITE/layouts"
-cp -r "$SITE/hugo/layouts/." "$SITE/layouts/"
+# write_corpus DIR FLAGS...: writes a corpus into DIR.
+write_corpus() {
+	local dir=$1
+	shift
+	(cd "$TMP/corpus" && GOWORK=off go run . -n "$PAGES" -out "$dir" "$@") ||
+		die "corpus generator failed"
+	# Agora renders the very same minimal Hugo layouts as site layouts.
+	mkdir -p "$dir/layouts"
+	cp -r "$dir/hugo/layouts/." "$dir/layouts/"
+}
+write_corpus "$TMP/site"
+CORPORA=(toml)
+if [[ ${YAML:-1} != 0 ]]; then
+	write_corpus "$TMP/site-yaml" -yaml 0.3
+	grep -rlq '^---$' "$TMP/site-yaml/content" || die "the YAML corpus has no YAML front matter"
+	CORPORA+=(yaml)
+fi
 
 # --- 3. binaries -------------------------------------------------------------
 go build -o "$TMP/agora" ./cmd/agora || die "go build ./cmd/agora failed"
@@ -100,7 +115,7 @@ set_cmd() {
 # so %M is its own peak RSS); appends "wall_s peak_KiB pages cpu_s" to $TMP/TOOL.dat.
 # cpu_s (user + system) is less sensitive than wall time to other load on the machine.
 measure() {
-	local tool=$1 run=$2 out=$TMP/out-$1 log=$TMP/$1-$2.log tf=$TMP/$1-$2.time
+	local tool=$1 run=$2 out=$TMP/out-$1 log=$TMP/$CORPUS_NAME-$1-$2.log tf=$TMP/$CORPUS_NAME-$1-$2.time
 	local wall kib user sys pages cpu
 	rm -rf "$out"
 	set_cmd "$tool" "$out"
@@ -121,9 +136,9 @@ measure() {
 		exit 1
 	fi
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-	echo "$wall $kib $pages $cpu" >>"$TMP/$tool.dat"
-	awk -v t="$tool" -v r="$run" -v w="$wall" -v k="$kib" -v p="$pages" -v c="$cpu" \
-		'BEGIN { printf "run %d %-6s wall_s %7.2f peak_MiB %8.1f pages %6d cpu_s %7.2f\n", r, t, w, k / 1024, p, c }'
+	echo "$wall $kib $pages $cpu" >>"$TMP/$CORPUS_NAME-$tool.dat"
+	awk -v t="$CORPUS_NAME $tool" -v r="$run" -v w="$wall" -v k="$kib" -v p="$pages" -v c="$cpu" \
+		'BEGIN { printf "run %d %-11s wall_s %7.2f peak_MiB %8.1f pages %6d cpu_s %7.2f\n", r, t, w, k / 1024, p, c }'
 }
 
 TOOLS=(hugo agora mdonly)
@@ -133,9 +148,18 @@ read -r load _ </proc/loadavg
 if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > 0.5 * n) }'; then
 	echo "# warning: load average $load on $(nproc) cpus: other work is running, wall times will be noisy"
 fi
-for ((run = 1; run <= RUNS; run++)); do
-	for tool in "${TOOLS[@]}"; do
-		measure "$tool" "$run"
+for CORPUS_NAME in "${CORPORA[@]}"; do
+	SITE=$TMP/site
+	tools=("${TOOLS[@]}")
+	if [[ $CORPUS_NAME == yaml ]]; then
+		# gomarkdown alone does not read front matter: one figure is enough.
+		SITE=$TMP/site-yaml
+		tools=(hugo agora)
+	fi
+	for ((run = 1; run <= RUNS; run++)); do
+		for tool in "${tools[@]}"; do
+			measure "$tool" "$run"
+		done
 	done
 done
 
@@ -147,18 +171,24 @@ median() {
 }
 declare -A WALL MEM PAGECOUNT CPU
 echo
-printf '%-6s %14s %16s %8s %13s\n' tool median_wall_s median_peak_MiB pages median_cpu_s
-for tool in "${TOOLS[@]}"; do
-	WALL[$tool]=$(median "$TMP/$tool.dat" 1)
-	MEM[$tool]=$(median "$TMP/$tool.dat" 2)
-	PAGECOUNT[$tool]=$(median "$TMP/$tool.dat" 3)
-	CPU[$tool]=$(median "$TMP/$tool.dat" 4)
-	awk -v t="$tool" -v w="${WALL[$tool]}" -v k="${MEM[$tool]}" -v p="${PAGECOUNT[$tool]}" -v c="${CPU[$tool]}" \
-		'BEGIN { printf "%-6s %14.2f %16.1f %8d %13.2f\n", t, w, k / 1024, p, c }'
+printf '%-11s %14s %16s %8s %13s\n' tool median_wall_s median_peak_MiB pages median_cpu_s
+for CORPUS_NAME in "${CORPORA[@]}"; do
+	for tool in "${TOOLS[@]}"; do
+		f=$TMP/$CORPUS_NAME-$tool.dat
+		[[ -f $f ]] || continue
+		k=$CORPUS_NAME-$tool
+		WALL[$k]=$(median "$f" 1)
+		MEM[$k]=$(median "$f" 2)
+		PAGECOUNT[$k]=$(median "$f" 3)
+		CPU[$k]=$(median "$f" 4)
+		awk -v t="$CORPUS_NAME $tool" -v w="${WALL[$k]}" -v k="${MEM[$k]}" -v p="${PAGECOUNT[$k]}" -v c="${CPU[$k]}" \
+			'BEGIN { printf "%-11s %14.2f %16.1f %8d %13.2f\n", t, w, k / 1024, p, c }'
+	done
 done
 echo
 
 met=0
+targets=0
 # ratio KIND NUM DEN A B TARGET: prints "ratio KIND A/B R target<=T PASS|MISS".
 ratio() {
 	local line
@@ -168,10 +198,15 @@ ratio() {
 		printf "ratio %-4s %s/%s %.3f target<=%.2f %s\n", kind, a, b, r, t, (r <= t) ? "PASS" : "MISS"
 	}')
 	echo "$line"
+	targets=$((targets + 1))
 	[[ $line == *PASS ]] && met=$((met + 1))
 	return 0
 }
-ratio wall "${WALL[agora]}" "${WALL[hugo]}" agora hugo 0.20
-ratio mem "${MEM[agora]}" "${MEM[hugo]}" agora hugo 0.10
-ratio wall "${WALL[agora]}" "${WALL[mdonly]}" agora mdonly 1.5
-echo "targets met $met/3"
+ratio wall "${WALL[toml-agora]}" "${WALL[toml-hugo]}" agora hugo 0.20
+ratio mem "${MEM[toml-agora]}" "${MEM[toml-hugo]}" agora hugo 0.10
+ratio wall "${WALL[toml-agora]}" "${WALL[toml-mdonly]}" agora mdonly 1.5
+if [[ -n ${WALL[yaml-agora]:-} ]]; then
+	ratio wall "${WALL[yaml-agora]}" "${WALL[yaml-hugo]}" agora-yaml hugo-yaml 0.20
+	ratio mem "${MEM[yaml-agora]}" "${MEM[yaml-hugo]}" agora-yaml hugo-yaml 0.10
+fi
+echo "targets met $met/$targets"

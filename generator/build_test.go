@@ -415,10 +415,11 @@ func TestThemeChoice(t *testing.T) {
 	assertFile(t, pub, "css/main.css")
 }
 
-// TestDatesOnTheSiteClock: a date written with another offset is the same
-// instant, shown on the site's clock, and one without an offset is read
-// in the site's zone (not the machine's, which is UTC on CI).
-func TestDatesOnTheSiteClock(t *testing.T) {
+// TestDatesKeepTheirOffset: a date written with an offset prints as
+// written, as in Hugo (a guest author's "+05:30" morning is not moved to
+// the night before), and one without an offset is read in the site's zone
+// (not the machine's, which is UTC on CI), in every front-matter format.
+func TestDatesKeepTheirOffset(t *testing.T) {
 	dir := t.TempDir()
 	testsite.Write(t, dir, `
 -- site.toml --
@@ -439,11 +440,26 @@ date = 2026-02-01T09:00:00+05:30
 title = "Local"
 date = 2026-02-01T09:00:00
 +++
+-- content/tips/early.md --
+---
+title: Early
+date: 2020-04-01T01:00:00+05:30
+---
+-- content/tips/yaml-local.md --
+---
+title: YAML local
+date: 2020-04-01 08:15
+---
+-- content/tips/json-day.md --
+{"title": "JSON day", "date": "2020-04-01"}
 `)
 	_, pub := build(t, dir)
 	tests := []struct{ page, want string }{
-		{"tips/guest/index.html", "2026-02-01 04:30 CET"},
+		{"tips/guest/index.html", "2026-02-01 09:00 &#43;0530"},
 		{"tips/local/index.html", "2026-02-01 09:00 CET"},
+		{"tips/early/index.html", "2020-04-01 01:00 &#43;0530"},
+		{"tips/yaml-local/index.html", "2020-04-01 08:15 CEST"},
+		{"tips/json-day/index.html", "2020-04-01 00:00 CEST"},
 	}
 	for _, tc := range tests {
 		assertFile(t, pub, tc.page, tc.want)

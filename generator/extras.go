@@ -44,7 +44,7 @@ func (b *build) redirect(fromSitePath, to, owner string) {
 // robots.txt, and the GitHub Pages files.
 func (b *build) renderExtras() {
 	nf := b.site.NotFound()
-	if _, taken := b.out.Owner("404.html"); !taken {
+	if _, taken := b.out.Owner("404.html"); !taken && !b.cfg.Disabled("404") {
 		if t, _ := b.layoutFor(nf); t != nil {
 			b.renderPage(nf, nf.Path())
 		}
@@ -57,21 +57,32 @@ func (b *build) renderExtras() {
 	for _, p := range b.site.All() {
 		entries = append(entries, feeds.URL{Loc: p.Permalink(), Lastmod: p.Lastmod()})
 	}
-	sm, err := feeds.Sitemap(entries)
-	b.errs.Add(err)
-	b.errs.Add(b.out.Write("sitemap.xml", "sitemap", sm))
+	if !b.cfg.Disabled("sitemap") {
+		sm, err := feeds.Sitemap(entries)
+		b.errs.Add(err)
+		b.errs.Add(b.out.Write("sitemap.xml", "sitemap", sm))
+	}
 
-	if _, taken := b.out.Owner("robots.txt"); !taken {
+	if _, taken := b.out.Owner("robots.txt"); !taken && !b.cfg.Disabled("robotsTXT") {
 		robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\n", b.cfg.Base.Abs("sitemap.xml"))
 		b.errs.Add(b.out.Write("robots.txt", "robots.txt", []byte(robots)))
 	}
 	// Without .nojekyll, GitHub Pages runs Jekyll, which hides every path
 	// starting with "_".
 	b.errs.Add(b.out.Write(".nojekyll", "GitHub Pages", nil))
+	// Last, when every template that could ask for a resource's URL has
+	// run (the 404 page above included).
+	b.publishAssets()
 	if b.cfg.CNAME != "" {
 		b.errs.Add(b.out.Write("CNAME", "site.toml cname", []byte(b.cfg.CNAME+"\n")))
 	}
 }
+
+// feedCategories caps the <category> elements of a feed item. A page with
+// n tags is an item of n term feeds, so listing every tag in each made
+// the page cost n² elements: 10,000 tags took over 150 s and wrote
+// gigabytes. Readers show a few; real pages have fewer than this.
+const feedCategories = 32
 
 // writeFeed writes list page p's RSS feed. Item content carries absolute
 // URLs, since feed readers and RSS-to-email tools resolve nothing.
@@ -95,6 +106,9 @@ func (b *build) writeFeed(p *page.Page) {
 		}
 		var cats []string
 		for _, t := range it.GetTerms("tags") {
+			if len(cats) == feedCategories {
+				break
+			}
 			cats = append(cats, t.Title())
 		}
 		ch.Items = append(ch.Items, feeds.Item{

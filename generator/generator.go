@@ -8,24 +8,31 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/agora-hub/agora/generator/assets"
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/highlight"
 	"github.com/agora-hub/agora/generator/internal/workers"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/output"
 	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/shortcode"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/themes"
 )
@@ -39,6 +46,9 @@ type Options struct {
 	BuildFuture  bool      // -F
 	BuildExpired bool      // -E
 	Now          time.Time // the build clock; zero means time.Now()
+	// Environment picks config/ENV/ (Hugo's): "" is production, serve's
+	// is development.
+	Environment string
 }
 
 // Result describes a successful build.
@@ -47,8 +57,17 @@ type Result struct {
 	Pages       int // HTML pages rendered from templates
 	Redirects   int // alias and pager redirect pages
 	Files       int // static files and page resources copied
+	Images      int // images decoded and encoded: 0 when all came from resources/_gen
 	Skipped     page.Skipped
 	Duration    time.Duration
+	// Warnings are configuration keys Agora ignores, notes on which
+	// files were read and the templates' warnings (warnf, missing
+	// translations), each once.
+	Warnings []string
+	// RobotsTxt is the URL of robots.txt when the site is served below a
+	// path (a GitHub Pages project site): crawlers read robots.txt only at
+	// the root of a host, so that one is never read.
+	RobotsTxt string
 }
 
 // String is the one-line build summary.
@@ -73,6 +92,27 @@ func (r *Result) String() string {
 	return s
 }
 
+// RobotsNote is the line agora build adds to its summary when RobotsTxt
+// is set, "" otherwise.
+func (r *Result) RobotsNote() string {
+	if r.RobotsTxt == "" {
+		return ""
+	}
+	return "Note: crawlers read robots.txt only at the root of a host, never at " + r.RobotsTxt +
+		"; the home page links the sitemap instead (see the README on project sites)."
+}
+
+// robotsNote is Result.RobotsTxt.
+func (b *build) robotsNote() string {
+	if b.cfg.Base.Host() == "" || strings.Trim(b.cfg.Base.Path(), "/") == "" {
+		return ""
+	}
+	if _, written := b.out.Owner("robots.txt"); !written {
+		return ""
+	}
+	return b.cfg.Base.Abs("robots.txt")
+}
+
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
@@ -89,12 +129,18 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 // buildSite builds and commits the site. With a tracker it renders
 // serially and records which unit of work read which page's body, for
 // serve's incremental rebuilds (see session.go).
-func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build, *Result, error) {
+func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (_ *build, _ *Result, err error) {
 	start := time.Now()
 	b, err := newBuild(opt)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer func() {
+		// serve keeps a good build, whose pages read their bodies later.
+		if tracker == nil || err != nil {
+			b.src.Close()
+		}
+	}()
 	stage, err := output.NewStage(b.dest)
 	if err != nil {
 		return nil, nil, err
@@ -114,7 +160,8 @@ func buildSite(ctx context.Context, opt Options, tracker *page.Tracker) (*build,
 	}
 	return b, &Result{
 		Destination: b.dest, Pages: b.pages, Redirects: b.redirects, Files: stage.Files(),
-		Skipped: b.site.Skipped, Duration: time.Since(start),
+		Skipped: b.site.Skipped, Duration: time.Since(start), Warnings: b.warnings(), RobotsTxt: b.robotsNote(),
+		Images: int(b.assets.ImageWork()),
 	}, nil
 }
 
@@ -129,6 +176,7 @@ type sink interface {
 type build struct {
 	opt       Options
 	root      string
+	src       *sitefs.Site // every read of the site goes through it
 	dest      string
 	cfg       *config.Config
 	site      *page.Site
@@ -143,6 +191,9 @@ type build struct {
 	units     map[string]func()
 	files     unitFiles // which unit wrote which file, when tracked
 	tree      *content.Tree
+	body      page.BodyRenderer
+	assets    *assets.Pipeline
+	tplWarns  []string // from templates (warnf, missing translations)
 	errs      diag.List
 	mu        sync.Mutex
 	pages     int
@@ -160,10 +211,19 @@ func newBuild(opt Options) (*build, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(root)
+	env := opt.Environment
+	if env == "" {
+		env = config.Production
+	}
+	cfg, err := config.LoadEnv(root, env)
 	if err != nil {
 		return nil, err
 	}
+	// Hugo's buildDrafts, buildFuture and buildExpired settings do what
+	// -D, -F and -E do.
+	opt.BuildDrafts = opt.BuildDrafts || cfg.BuildDrafts
+	opt.BuildFuture = opt.BuildFuture || cfg.BuildFuture
+	opt.BuildExpired = opt.BuildExpired || cfg.BuildExpired
 	if opt.BaseURL != "" {
 		cfg.BaseURL = opt.BaseURL
 		if cfg, err = reparseBase(cfg); err != nil {
@@ -172,15 +232,19 @@ func newBuild(opt Options) (*build, error) {
 	}
 	dest := opt.Destination
 	if dest == "" {
-		dest = filepath.Join(root, "public")
+		dest = filepath.Join(root, filepath.FromSlash(cmp.Or(cfg.PublishDir, "public")))
 	}
 	if dest, err = filepath.Abs(dest); err != nil {
 		return nil, err
 	}
-	if err := checkDestination(root, dest); err != nil {
+	if err := checkDestination(root, dest, contentDir(cfg)); err != nil {
 		return nil, err
 	}
-	return &build{opt: opt, root: root, dest: dest, cfg: cfg}, nil
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	return &build{opt: opt, root: root, src: src, dest: dest, cfg: cfg}, nil
 }
 
 func reparseBase(cfg *config.Config) (*config.Config, error) {
@@ -193,7 +257,7 @@ func reparseBase(cfg *config.Config) (*config.Config, error) {
 
 // checkDestination refuses a destination that would replace the site or
 // its sources: the swap removes whatever was there before.
-func checkDestination(root, dest string) error {
+func checkDestination(root, dest, contentDir string) error {
 	within := func(child, parent string) bool {
 		rel, err := filepath.Rel(parent, child)
 		return err == nil && (rel == "." || filepath.IsLocal(rel))
@@ -201,10 +265,17 @@ func checkDestination(root, dest string) error {
 	if within(root, dest) {
 		return fmt.Errorf("destination %s contains the site itself; choose a folder such as %s", dest, filepath.Join(root, "public"))
 	}
-	for _, d := range []string{content.Dir, "layouts", "static", "themes", "archetypes", "data"} {
+	for _, d := range []string{contentDir, "layouts", "static", "themes", "archetypes", "data", config.ConfigDir} {
 		if within(dest, filepath.Join(root, d)) {
 			return fmt.Errorf("destination %s is inside the site's %s/ folder", dest, d)
 		}
+	}
+	// A public/ committed as a link (to /var/www, or anywhere a pull
+	// request chose) would be replaced by the swap, not written through:
+	// say so rather than silently break a deploy or follow the link.
+	if fi, err := os.Lstat(dest); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(dest)
+		return fmt.Errorf("destination %s is a symbolic link to %s; a build replaces its destination whole, so it would replace the link: remove it, or build there with -d %s", dest, target, target)
 	}
 	// The swap replaces the whole folder, so only a folder an earlier
 	// build wrote (every build writes .nojekyll) or an empty one may be
@@ -238,37 +309,65 @@ func (b *build) run(ctx context.Context) error {
 
 // load reads the content and templates and builds the model.
 func (b *build) load() error {
-	tree, err := content.Load(b.root, content.Options{Location: b.cfg.Location, Taxonomies: b.cfg.TaxonomyNames()})
+	tree, err := content.Load(b.src, contentOptions(b.cfg))
 	if err != nil {
 		return err
 	}
 	b.tree = tree
-	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path()})
-	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
-	if err != nil {
-		return err
-	}
 	b.theme, err = b.findTheme()
 	if err != nil {
 		return err
 	}
-	layers := []tpl.Layer{{FS: dirFS(filepath.Join(b.root, "layouts")), Display: "layouts"}}
+	hlOpts, err := highlightOptions(b.cfg.Markup.Highlight, b.builtinTheme())
+	if err != nil {
+		return err
+	}
+	hl := highlight.New(hlOpts)
+	md := markup.New(markup.Options{Unsafe: b.cfg.Markup.Unsafe, BasePath: b.cfg.Base.Path(), SummaryLength: b.cfg.SummaryLength, Code: codeFences(hl)})
+	b.tpls = tpl.New()
+	b.body = bodies{sc: shortcode.New(shortcode.Options{Markdown: md, Templates: b.tpls, Highlight: hl})}
+	b.site, err = page.New(b.cfg, tree, b.modelOptions(md))
+	if err != nil {
+		return err
+	}
+	layouts, err := b.folder("layouts")
+	if err != nil {
+		return err
+	}
+	layers := []tpl.Layer{{FS: layouts, Display: "layouts"}}
 	if b.theme != nil {
 		if sub, err := fs.Sub(b.theme, "layouts"); err == nil {
 			layers = append(layers, tpl.Layer{FS: sub, Display: "themes/" + b.themeName + "/layouts"})
 		}
 	}
-	b.tpls = tpl.New()
-	// The templates reach the model through b, so that serve can put a
-	// new model in place without parsing them again.
-	return b.tpls.Load(funcs(b.site, func() *page.Site { return b.site }, b.tpls), layers...)
+	fm, err := b.funcs(hl)
+	if err != nil {
+		return err
+	}
+	return b.tpls.Load(fm, layers...)
+}
+
+// builtinTheme reports whether the site uses the built-in theme, embedded
+// or as a copy in themes/default/ to edit.
+func (b *build) builtinTheme() bool { return b.theme != nil && b.themeName == config.DefaultTheme }
+
+// warnings are the configuration's, the content's, the model's and the
+// templates'.
+func (b *build) warnings() []string {
+	w := slices.Clone(b.cfg.Warnings)
+	w = append(w, b.tree.Warnings...)
+	w = append(w, b.site.Warnings...)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append(w, b.tplWarns...)
 }
 
 // modelOptions are the page model's options for this build.
 func (b *build) modelOptions(md *markup.Renderer) page.Options {
 	return page.Options{
 		Now: b.opt.Now, BuildDrafts: b.opt.BuildDrafts, BuildFuture: b.opt.BuildFuture,
-		BuildExpired: b.opt.BuildExpired, Markdown: md, Tracker: b.tracker,
+		BuildExpired: b.opt.BuildExpired, Markdown: md, Body: b.body, Tracker: b.tracker,
+		Images: newImageSizes(b),
 	}
 }
 
@@ -280,27 +379,60 @@ func (b *build) modelOptions(md *markup.Renderer) page.Options {
 func (b *build) findTheme() (fs.FS, error) {
 	name := b.cfg.Theme
 	if name == "" {
-		if dirFS(filepath.Join(b.root, "layouts")) != nil {
-			return nil, nil
+		layouts, err := b.folder("layouts")
+		if err != nil || hasLayouts(layouts) {
+			return nil, err
 		}
 		name = config.DefaultTheme
 	}
 	b.themeName = name
-	onDisk := filepath.Join(b.root, "themes", name)
-	if st, err := os.Stat(onDisk); err == nil && st.IsDir() {
-		return os.DirFS(onDisk), nil
+	onDisk, err := b.folder("themes/" + name)
+	if err != nil || onDisk != nil {
+		return onDisk, err
 	}
 	if t, ok := themes.Get(name); ok {
 		return t, nil
 	}
-	return nil, fmt.Errorf("site.toml: theme %q not found in themes/ or built in (built in: %q)", name, config.DefaultTheme)
+	file := config.FileName
+	if len(b.cfg.Files) > 0 {
+		file = b.cfg.Files[0]
+	}
+	return nil, fmt.Errorf("%s: theme %q not found in themes/%s/ or built in (built in: %q; leave theme out to use it)", file, name, name, config.DefaultTheme)
 }
 
-func dirFS(dir string) fs.FS {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil
+// contentDir is the site's content folder: Hugo's contentDir, else
+// content/.
+func contentDir(cfg *config.Config) string {
+	return content.OptionsFor(cfg).Folder()
+}
+
+// contentOptions are how this site's content is read.
+func contentOptions(cfg *config.Config) content.Options {
+	return content.OptionsFor(cfg)
+}
+
+// hasLayouts reports whether a layouts folder holds a template: a folder
+// with only a .gitkeep (as Hugo's example sites have) is no layouts.
+func hasLayouts(fsys fs.FS) bool {
+	if fsys == nil {
+		return false
 	}
-	return os.DirFS(dir)
+	found := false
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".html") {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+// folder is the site's folder dir (a slash path), or nil when there is
+// none. A link to a folder outside the site is an error, not a folder
+// that is not there.
+func (b *build) folder(dir string) (fs.FS, error) {
+	return sitefs.Folder(b.src, dir)
 }
 
 // copyStatic copies static/ (the site's over the theme's), content files
@@ -315,30 +447,40 @@ func (b *build) copyStatic() {
 		if fsys == nil {
 			return
 		}
-		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == "." && errors.Is(err, fs.ErrNotExist) {
+					return nil // a theme without static/
+				}
+				return err
+			}
+			if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 				return nil
 			}
 			files[p] = file{fsys: fsys, owner: display + "/" + p}
 			return nil
 		})
+		b.errs.Add(err)
 	}
 	if b.theme != nil {
 		if static, err := fs.Sub(b.theme, "static"); err == nil {
 			collect(static, "themes/"+b.themeName+"/static")
 		}
 	}
-	collect(dirFS(filepath.Join(b.root, "static")), "static")
+	static, err := b.folder("static")
+	b.errs.Add(err)
+	collect(static, "static")
 	for rel, f := range files {
 		b.errs.Add(b.out.Copy(rel, f.owner, f.fsys, rel))
 	}
-	contentFS := os.DirFS(filepath.Join(b.root, content.Dir))
+	dir := contentDir(b.cfg)
+	contentFS, _ := b.src.Sub(dir)
 	for _, sf := range b.site.ContentFiles() {
-		b.errs.Add(b.out.Copy(sf.Out, content.Dir+"/"+sf.Rel, contentFS, sf.Rel))
+		b.errs.Add(b.out.Copy(sf.Out, dir+"/"+sf.Rel, contentFS, sf.Rel))
 	}
-	for _, p := range b.site.All() {
+	for _, p := range b.site.LeafBundles() {
 		src := p.Source()
-		if src == nil || src.Kind != content.Leaf {
+		if !src.Meta.Build.PublishResources {
 			continue
 		}
 		outDir := strings.TrimSuffix(p.OutputFile(), "index.html")
@@ -435,6 +577,7 @@ func (b *build) renderList(p *page.Page) {
 	if ok && p.HasFeed() {
 		b.unit("feed "+p.Path(), func() { b.writeFeed(p) })
 	}
+	b.errs.Add(p.RenderErr())
 }
 
 // listUnit renders pager page n of list p; page 1 also writes the
@@ -444,11 +587,11 @@ func (b *build) listUnit(p *page.Page, n int, ok *bool) func() {
 	return func() {
 		p.SetPager(n)
 		if n > 1 {
-			*ok = b.renderPage(p, page.PagePath(p.Path(), n))
+			*ok = b.renderPage(p, b.site.PagePath(p.Path(), n))
 			return
 		}
 		if *ok = b.renderPage(p, p.Path()); *ok && p.PagerUsed() != nil {
-			b.redirect(page.PagePath(p.Path(), 1)+"page/1/", p.Permalink(), p.Path()+" (pager)")
+			b.redirect(p.Path()+b.cfg.PaginatePath+"/1/", p.Permalink(), p.Path()+" (pager)")
 		}
 	}
 }
@@ -524,7 +667,11 @@ func (b *build) renderPage(p *page.Page, sitePath string) bool {
 		b.errs.Add(fmt.Errorf("%w (rendering %s)", err, who))
 		return false
 	}
-	if err := b.out.Write(page.OutputFile(sitePath), who, buf.Bytes()); err != nil {
+	file, data := page.OutputFile(sitePath), buf.Bytes()
+	if b.cfg.RelativeURLs {
+		data = relativeURLs(data, strings.Count(file, "/"))
+	}
+	if err := b.out.Write(file, who, data); err != nil {
 		b.errs.Add(err)
 		return false
 	}

@@ -68,6 +68,9 @@ func Open(ctx context.Context, opt Options) (*Session, *Result, error) {
 }
 
 func (s *Session) full(ctx context.Context) (*Result, error) {
+	if s.b != nil {
+		s.b.src.Close() // its pages are not read again
+	}
 	s.b, s.patch = nil, nil
 	b, res, err := buildSite(ctx, s.opt, page.NewTracker())
 	if err != nil {
@@ -169,7 +172,8 @@ func (s *Session) clockHolds(t time.Time) bool {
 // bundle (whose resources are copied outside any unit, next to the page
 // wherever its URL is).
 func (s *Session) markdownEdits(changed []string, bundles bool) ([]string, bool) {
-	if s.b == nil || len(changed) == 0 {
+	if s.b == nil || len(changed) == 0 || s.b.tree.Cascades {
+		// A cascade lets one page's edit change others': build afresh.
 		return nil, false
 	}
 	leaves := map[string]bool{}
@@ -184,20 +188,20 @@ func (s *Session) markdownEdits(changed []string, bundles bool) ([]string, bool)
 	}
 	rels := make([]string, 0, len(changed))
 	for _, c := range changed {
-		rel, ok := strings.CutPrefix(c, content.Dir+"/")
-		if ok && path.Ext(rel) != ".md" && !known[rel] && s.gone(c) {
+		rel, ok := strings.CutPrefix(c, contentDir(s.b.cfg)+"/")
+		if ok && !content.IsMarkdown(rel) && !known[rel] && s.gone(c) {
 			// A tool's temporary file, written and renamed over a page
 			// (sed -i, some editors): it never was part of the site.
 			continue
 		}
-		if !ok || path.Ext(rel) != ".md" {
+		if !ok || !content.IsMarkdown(rel) {
 			return nil, false
 		}
 		if bundles {
 			rels = append(rels, rel)
 			continue
 		}
-		if path.Base(rel) == "index.md" {
+		if strings.TrimSuffix(path.Base(rel), path.Ext(rel)) == "index" {
 			return nil, false
 		}
 		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
@@ -217,7 +221,7 @@ func (s *Session) gone(c string) bool {
 }
 
 func (s *Session) contentOptions() content.Options {
-	return content.Options{Location: s.b.cfg.Location, Taxonomies: s.b.cfg.TaxonomyNames()}
+	return contentOptions(s.b.cfg)
 }
 
 // inPlace handles edits of existing pages that leave the model's structure
@@ -243,7 +247,7 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 		if p == nil {
 			return nil, false, nil
 		}
-		data, err := os.ReadFile(filepath.Join(b.root, content.Dir, filepath.FromSlash(rel)))
+		data, err := b.src.ReadFile(contentDir(b.cfg) + "/" + rel)
 		if err != nil {
 			return nil, false, nil
 		}
@@ -251,10 +255,10 @@ func (s *Session) inPlace(ctx context.Context, changed []string) (u *Update, ok 
 			edits = append(edits, edit{p: p})
 			continue
 		}
-		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		src, err := content.LoadFile(b.src, rel, s.contentOptions())
 		// Two title edits at once could reorder a list together that
 		// neither reorders alone; a new model settles that.
-		if frontMatter++; err != nil || frontMatter > 1 || !b.site.CanRefresh(p, src) {
+		if frontMatter++; err != nil || frontMatter > 1 || src.Cascades() || !b.site.CanRefresh(p, src) {
 			return nil, false, nil
 		}
 		edits = append(edits, edit{p: p, src: src})
@@ -308,8 +312,10 @@ func (s *Session) newModel(ctx context.Context, rels []string) (u *Update, ok bo
 			bodyEdited[p.Path()] = true
 		}
 		i := slices.IndexFunc(sources, func(src *content.Source) bool { return src.Rel == rel })
-		src, err := content.LoadFile(b.root, rel, s.contentOptions())
+		src, err := content.LoadFile(b.src, rel, s.contentOptions())
 		switch {
+		case err == nil && src.Cascades():
+			return nil, false, nil // a new cascade changes other pages
 		case err == nil && i >= 0:
 			sources[i] = src
 		case err == nil:

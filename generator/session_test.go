@@ -466,3 +466,29 @@ func TestSessionTick(t *testing.T) {
 	opt.Destination = ""
 	sameAsBuild(t, opt, served, "after the event ended")
 }
+
+// TestSessionCascadeEdits: a cascade changes pages other than the one
+// edited, so adding one, editing under one, and YAML front matter all end
+// in exactly what a full build writes.
+func TestSessionCascadeEdits(t *testing.T) {
+	root := copyExampleHub(t)
+	served := filepath.Join(t.TempDir(), "public")
+	s, _, err := Open(context.Background(), sessionOptions(root, served))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ file, data string }{
+		{"content/tips/_index.md", "---\ntitle: Tips\ncascade:\n  draft: true\n---\nTips.\n"},
+		{"content/tips/two-jobs.md", "---\ntitle: Two jobs, in YAML\ndate: 2026-01-05T09:00:00+05:30\n---\nNow YAML.\n"},
+		{"content/tips/_index.md", "+++\ntitle = \"Tips\"\n+++\nTips again.\n"},
+	}
+	for _, st := range steps {
+		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(st.file)), []byte(st.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Update(context.Background(), []string{st.file}); err != nil {
+			t.Fatalf("%s: %v", st.file, err)
+		}
+		sameAsFullBuild(t, root, served, "edit "+st.file)
+	}
+}

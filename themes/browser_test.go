@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/agora-hub/agora/generator"
 	"github.com/agora-hub/agora/internal/testsite"
 )
 
@@ -35,40 +33,9 @@ var (
 // links. Set AGORA_SCREENSHOTS=DIR to also write screenshots of the home
 // page into DIR.
 func TestDefaultThemeInBrowser(t *testing.T) {
-	// The server answers like GitHub Pages: files from the build, and the
-	// site's 404.html with status 404 for anything else below /hub/.
-	// Requests outside /hub/ get Go's plain 404, so a link that forgot the
-	// base path fails the link check.
-	out := filepath.Join(t.TempDir(), "public")
-	files := http.FileServer(http.Dir(out))
-	srv := httptest.NewServer(http.StripPrefix("/hub", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !exists(out, r.URL.Path) {
-			body, err := os.ReadFile(filepath.Join(out, "404.html"))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write(body)
-			return
-		}
-		files.ServeHTTP(w, r)
-	})))
-	t.Cleanup(srv.Close)
-	base := srv.URL + "/hub/"
-
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-
-	if _, err := generator.Build(ctx, generator.Options{
-		Source:      "..",
-		Destination: out,
-		BaseURL:     base,
-		Now:         time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC),
-	}); err != nil {
-		t.Fatalf("build: %v", err)
-	}
+	srv, base, _ := serveHub(t, ctx)
 
 	browser := testsite.Browser(t, ctx)
 

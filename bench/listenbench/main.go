@@ -159,9 +159,15 @@ func run(agora, dir string, signups, unsubs, clients int) error {
 	if err != nil {
 		return err
 	}
+	// The digests' List-Unsubscribe links are signed with each
+	// subscriber's handle and secret, which only the database knows.
+	subjects, err := linkSubjects(filepath.Join(dir, "data", "agora.db"))
+	if err != nil {
+		return err
+	}
 	start = time.Now()
 	unsubLat, err := b.phase(clients, emails[:unsubs], func(email string) ([]time.Duration, error) {
-		return b.unsubscribe(signer, links[email])
+		return b.unsubscribe(signer, subjects[email])
 	})
 	if err != nil {
 		return err
@@ -266,19 +272,13 @@ func (b *bench) confirm(link string) ([]time.Duration, error) {
 	return []time.Duration{d}, nil
 }
 
-// unsubscribe is a mail client's one-click POST: no Origin, no cookies.
-// The subscriber's ID comes from their confirmation link, as the digest's
-// List-Unsubscribe link would carry it.
-func (b *bench) unsubscribe(signer *token.Signer, link string) ([]time.Duration, error) {
-	u, err := url.Parse(link)
-	if err != nil {
-		return nil, err
+// unsubscribe is a mail client's one-click POST: no Origin, no cookies,
+// with the link a digest's List-Unsubscribe would carry.
+func (b *bench) unsubscribe(signer *token.Signer, sub token.Subject) ([]time.Duration, error) {
+	if sub.Handle == "" {
+		return nil, errors.New("not in the database")
 	}
-	id, err := signer.Verify(u.Query().Get("t"), token.Confirm)
-	if err != nil {
-		return nil, err
-	}
-	target := b.endpoint + "/unsubscribe?t=" + signer.Sign(token.Unsubscribe, id, 0)
+	target := b.endpoint + "/unsubscribe?t=" + signer.Sign(token.Unsubscribe, sub, "", 0)
 	d, status, _, _, err := b.do("POST", target, "List-Unsubscribe=One-Click", "")
 	if err != nil {
 		return nil, err
@@ -287,6 +287,30 @@ func (b *bench) unsubscribe(signer *token.Signer, link string) ([]time.Duration,
 		return nil, fmt.Errorf("one-click unsubscribe: %d, want 200", status)
 	}
 	return []time.Duration{d}, nil
+}
+
+// linkSubjects reads every subscriber's link handle and secret.
+func linkSubjects(path string) (map[string]token.Subject, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT email, link_handle, link_secret FROM subscribers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]token.Subject{}
+	for rows.Next() {
+		var email string
+		var sub token.Subject
+		if err := rows.Scan(&email, &sub.Handle, &sub.Secret); err != nil {
+			return nil, err
+		}
+		out[email] = sub
+	}
+	return out, rows.Err()
 }
 
 // do sends one request and times it to the end of the body.
@@ -387,6 +411,8 @@ title = "Bench hub"
 [newsletter]
 endpoint = "` + endpoint + `"
 from = "Bench hub <news@example.org>"
+# The benchmark's burst is its own: every sign-up is mailed at once.
+confirm_per_hour = 100000
 `,
 		"content/tips/a.md": "+++\ntitle = \"A\"\ndate = 2026-01-05T10:00:00Z\ntags = [\"metrics\", \"onboarding\"]\n+++\nA tip.\n",
 	}

@@ -6,9 +6,9 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
-
-	"github.com/BurntSushi/toml"
+	texttemplate "text/template"
 
 	"github.com/agora-hub/agora/generator/diag"
 )
@@ -30,9 +30,39 @@ type Newsletter struct {
 	Endpoint    string  `toml:"endpoint"`
 	Concurrency int     `toml:"concurrency"`
 	Rate        float64 `toml:"rate"` // messages per second, 0 for no limit
-	SMTP        SMTP    `toml:"smtp"`
-	DKIM        DKIM    `toml:"dkim"`
+	// ConfirmPerHour caps agora listen's confirmation mails in any hour;
+	// beyond it sign-ups wait in the queue.
+	ConfirmPerHour int  `toml:"confirm_per_hour"`
+	SMTP           SMTP `toml:"smtp"`
+	DKIM           DKIM `toml:"dkim"`
+	// Welcome is the content folder of the welcome series (default
+	// "welcome"); "" means the site has none.
+	Welcome string `toml:"welcome"`
+	// Subject is the digest's subject, a text/template over SubjectData;
+	// DefaultSubject unless set. Checked when site.toml is loaded.
+	Subject string `toml:"subject"`
 }
+
+// SubjectData is what the [newsletter] subject template sees for one
+// message.
+type SubjectData struct {
+	Title  string // the first tip's title
+	More   int    // how many other new tips the subscriber has
+	Count  int    // all their new tips: More + 1
+	Number int64  // the issue's number
+	Site   string // the site's title (it is in From already)
+}
+
+// DefaultSubject is the digest's subject unless [newsletter] subject says
+// otherwise: short and specific, the site's name being in From.
+const DefaultSubject = `{{ .Title }}{{ if .More }} + {{ .More }} more{{ end }}`
+
+// MaxSubject is the longest subject in characters: RFC 5322's advised
+// line length, and about what inbox lists show.
+const MaxSubject = 78
+
+// DefaultWelcome is the welcome series' folder under content/.
+const DefaultWelcome = "welcome"
 
 // SMTP is [newsletter.smtp]. The password comes only from
 // AGORA_SMTP_PASSWORD.
@@ -56,6 +86,12 @@ const (
 	DefaultMaxItems    = 10
 	DefaultConcurrency = 4
 	MaxConcurrency     = 100
+	// DefaultConfirmPerHour keeps a flood of sign-ups from many networks
+	// from turning the list's mail server into a spammer's (the mails go
+	// to whatever addresses the flood names), while a real rush of
+	// sign-ups only waits; MaxConfirmPerHour is far past any real rush.
+	DefaultConfirmPerHour = 100
+	MaxConfirmPerHour     = 100_000
 )
 
 // The values of [newsletter.smtp] tls.
@@ -93,23 +129,24 @@ var secretKeys = map[string]string{
 	"newsletter.dkim.private_file": "AGORA_DKIM_KEY",
 }
 
-// secretKeyError is the message for a secret in site.toml, or nil.
-func secretKeyError(name string, line int, k toml.Key) error {
-	env, ok := secretKeys[k.String()]
+// secretKeyError is the message for a secret in the configuration, or "".
+func secretKeyError(path []string) string {
+	key := strings.ToLower(strings.Join(path, "."))
+	env, ok := secretKeys[key]
 	if !ok {
-		return nil
+		return ""
 	}
-	return diag.At(name, line, "%s: secrets never go in site.toml, which is committed; set the environment variable %s instead", k.String(), env)
+	return fmt.Sprintf("secrets never go in site.toml, which is committed; set the environment variable %s instead", env)
 }
 
 // check validates [newsletter] and fills in defaults. Keys are looked up
-// with IsDefined so that an explicit "max_items = 0" is an error instead of
+// in the file so that an explicit "max_items = 0" is an error instead of
 // silently becoming the default.
-func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag.List) {
-	def := func(key ...string) bool { return md.IsDefined(append([]string{"newsletter"}, key...)...) }
+func (n *Newsletter) check(src *sources, errs *diag.List) {
+	def := func(key ...string) bool { return defined(src.merged, append([]string{"newsletter"}, key...)) }
 	bad := func(key string, format string, args ...any) {
-		k := append([]string{"newsletter"}, strings.Split(key, ".")...)
-		errs.Add(diag.At(name, diag.KeyLine(src, k), "newsletter.%s: %s", key, fmt.Sprintf(format, args...)))
+		file, line := src.at(append([]string{"newsletter"}, strings.Split(key, ".")...))
+		errs.Add(diag.At(file, line, "newsletter.%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 
 	if def("database") && strings.TrimSpace(n.Database) == "" {
@@ -145,6 +182,9 @@ func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag
 	}
 	if def("concurrency") && (n.Concurrency < 1 || n.Concurrency > MaxConcurrency) {
 		bad("concurrency", "want 1 to %d connections, got %d", MaxConcurrency, n.Concurrency)
+	}
+	if def("confirm_per_hour") && (n.ConfirmPerHour < 1 || n.ConfirmPerHour > MaxConfirmPerHour) {
+		bad("confirm_per_hour", "want 1 to %d confirmation mails an hour, got %d", MaxConfirmPerHour, n.ConfirmPerHour)
 	}
 	if n.Rate < 0 || math.IsNaN(n.Rate) || math.IsInf(n.Rate, 0) {
 		bad("rate", "want messages per second, 0 for no limit, got %v", n.Rate)
@@ -185,6 +225,24 @@ func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag
 		bad("dkim.selector", "want a DNS name such as agora2026, got %q", d.Selector)
 	}
 
+	if def("welcome") && n.Welcome != "" {
+		if strings.HasPrefix(n.Welcome, ".") || strings.ContainsAny(n.Welcome, `/\`) {
+			bad("welcome", "%q is not a folder name; use the folder's name under content/, such as welcome (or \"\" for no series)", n.Welcome)
+		}
+	}
+	if !def("welcome") {
+		n.Welcome = DefaultWelcome
+	}
+	if n.Welcome != "" && slices.Contains(n.Sections, n.Welcome) {
+		bad("welcome", "%q is also in sections: welcome steps are mailed on their own clock, never in digests", n.Welcome)
+	}
+	if !def("subject") {
+		n.Subject = DefaultSubject
+	}
+	if _, err := ParseSubject(n.Subject); err != nil {
+		bad("subject", "%v", err)
+	}
+
 	if n.Database == "" {
 		n.Database = DefaultDatabase
 	}
@@ -197,6 +255,30 @@ func (n *Newsletter) check(name string, src []byte, md toml.MetaData, errs *diag
 	if n.Concurrency == 0 {
 		n.Concurrency = DefaultConcurrency
 	}
+	if n.ConfirmPerHour == 0 {
+		n.ConfirmPerHour = DefaultConfirmPerHour
+	}
+}
+
+// ParseSubject parses a subject template and tries it on a long title,
+// so that a misspelt field fails when site.toml is read, not at the first
+// send.
+func ParseSubject(src string) (*texttemplate.Template, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("is empty: want a template such as %q", DefaultSubject)
+	}
+	t, err := texttemplate.New("subject").Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %v", src, strings.TrimPrefix(err.Error(), "template: subject:"))
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, SubjectData{Title: "A tip", More: 2, Count: 3, Number: 7, Site: "Hub"}); err != nil {
+		return nil, fmt.Errorf("%q: %v (it sees .Title, .More, .Count, .Number and .Site)", src, strings.TrimPrefix(err.Error(), "template: subject:"))
+	}
+	if strings.TrimSpace(b.String()) == "" {
+		return nil, fmt.Errorf("%q gives an empty subject", src)
+	}
+	return t, nil
 }
 
 // checkMailbox accepts "news@example.org" or "Hub <news@example.org>":
@@ -249,14 +331,26 @@ func hostName(s string) bool {
 	return true
 }
 
-// knownKeysFor lists the keys that could have been meant by k: those of
-// [newsletter] for a key inside it, else the top-level ones.
-func knownKeysFor(k toml.Key) string {
-	if len(k) > 1 && k[0] == "newsletter" {
-		return "database, sections, from, reply_to, max_items, endpoint, concurrency, rate, " +
-			"[newsletter.smtp] host, port, username, tls, [newsletter.dkim] domain, selector"
+// defined reports whether the configuration sets the key at path.
+func defined(m map[string]any, path []string) bool {
+	var v any = m
+	for _, k := range path {
+		t, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		found := false
+		for name, e := range t {
+			if strings.EqualFold(name, k) {
+				v, found = e, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
 	}
-	return strings.Join(knownKeys, ", ")
+	return true
 }
 
 // urlHasPassword reports a postgres:// URL carrying a password, in its

@@ -14,8 +14,8 @@ func TestNewsletterDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Newsletter{
-		Database: "data/agora.db", Sections: []string{"tips"}, MaxItems: 10, Concurrency: 4,
-		SMTP: config.SMTP{TLS: "starttls"},
+		Database: "data/agora.db", Sections: []string{"tips"}, MaxItems: 10, Concurrency: 4, ConfirmPerHour: 100,
+		SMTP: config.SMTP{TLS: "starttls"}, Welcome: "welcome", Subject: config.DefaultSubject,
 	}
 	if !reflect.DeepEqual(c.Newsletter, want) {
 		t.Errorf("defaults %+v\nwant %+v", c.Newsletter, want)
@@ -36,6 +36,7 @@ max_items = 5
 endpoint = "https://hub.example.org/newsletter"
 concurrency = 2
 rate = 5
+confirm_per_hour = 250
 
 [newsletter.smtp]
 host = "smtp.example.org"
@@ -54,9 +55,10 @@ selector = "agora2026"
 	want := config.Newsletter{
 		Database: "/var/lib/agora/hub.db", Sections: []string{"tips", "events"},
 		From: "Hub <news@example.org>", ReplyTo: "editors@example.org", MaxItems: 5,
-		Endpoint: "https://hub.example.org/newsletter", Concurrency: 2, Rate: 5,
-		SMTP: config.SMTP{Host: "smtp.example.org", Port: 2525, Username: "hub", TLS: "tls"},
-		DKIM: config.DKIM{Domain: "example.org", Selector: "agora2026"},
+		Endpoint: "https://hub.example.org/newsletter", Concurrency: 2, Rate: 5, ConfirmPerHour: 250,
+		SMTP:    config.SMTP{Host: "smtp.example.org", Port: 2525, Username: "hub", TLS: "tls"},
+		DKIM:    config.DKIM{Domain: "example.org", Selector: "agora2026"},
+		Welcome: "welcome", Subject: config.DefaultSubject,
 	}
 	if !reflect.DeepEqual(c.Newsletter, want) {
 		t.Errorf("got  %+v\nwant %+v", c.Newsletter, want)
@@ -76,7 +78,12 @@ func TestNewsletterErrors(t *testing.T) {
 			`site.toml:6: newsletter.smtp.password: secrets never go in site.toml, which is committed; set the environment variable AGORA_SMTP_PASSWORD instead`},
 		{"secret", "[newsletter]\nsecret = \"x\"\n", `site.toml:2: newsletter.secret: secrets never go in site.toml, which is committed; set the environment variable AGORA_SECRET`},
 		{"dkim key", "[newsletter.dkim]\ndomain = \"example.org\"\nselector = \"s\"\nprivate_key = \"k\"\n", `site.toml:4: newsletter.dkim.private_key: secrets never go in site.toml`},
-		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots" (known keys: database, sections`},
+		{"unknown nested key", "[newsletter.smtp]\nhots = \"x\"\n", `site.toml:2: unknown key "newsletter.smtp.hots"; did you mean "host"?`},
+		{"subject field", "[newsletter]\nsubject = \"{{ .Titel }}\"\n", `site.toml:2: newsletter.subject: "{{ .Titel }}":`},
+		{"subject syntax", "[newsletter]\nsubject = \"{{ .Title \"\n", `site.toml:2: newsletter.subject: "{{ .Title ":`},
+		{"empty subject", "[newsletter]\nsubject = \" \"\n", `site.toml:2: newsletter.subject: is empty`},
+		{"welcome path", "[newsletter]\nwelcome = \"a/b\"\n", `site.toml:2: newsletter.welcome: "a/b" is not a folder name`},
+		{"welcome in sections", "[newsletter]\nsections = [\"tips\", \"welcome\"]\n", `newsletter.welcome: "welcome" is also in sections`},
 		{"bad from", "title = \"Hub\"\n[newsletter]\nfrom = \"Hub news@example.org\"\n", `site.toml:3: newsletter.from: "Hub news@example.org" is not an address`},
 		{"dotless reply_to", "[newsletter]\nreply_to = \"me@localhost\"\n", `site.toml:2: newsletter.reply_to: "me@localhost": want a full domain`},
 		{"bad tls", "[newsletter]\n[newsletter.smtp]\ntls = \"ssl\"\n", `site.toml:3: newsletter.smtp.tls: want starttls, tls or none, got "ssl"`},
@@ -90,6 +97,9 @@ func TestNewsletterErrors(t *testing.T) {
 		{"zero max_items", "[newsletter]\nmax_items = 0\n", `site.toml:2: newsletter.max_items: want at least 1 item per digest, got 0`},
 		{"negative concurrency", "[newsletter]\nconcurrency = -2\n", `site.toml:2: newsletter.concurrency: want 1 to 100 connections, got -2`},
 		{"negative rate", "[newsletter]\n\nrate = -0.5\n", `site.toml:3: newsletter.rate: want messages per second, 0 for no limit, got -0.5`},
+		{"zero confirm_per_hour", "[newsletter]\nconfirm_per_hour = 0\n", `site.toml:2: newsletter.confirm_per_hour: want 1 to 100000 confirmation mails an hour, got 0`},
+		{"huge confirm_per_hour", "[newsletter]\n\nconfirm_per_hour = 1000000\n", `site.toml:3: newsletter.confirm_per_hour: want 1 to 100000`},
+		{"confirm_per_hour as text", "[newsletter]\nconfirm_per_hour = \"lots\"\n", `site.toml:2:`},
 		{"rate as text", "[newsletter]\nrate = \"fast\"\n", `site.toml:2:`},
 		{"http endpoint", "[newsletter]\nendpoint = \"http://hub.example.org/n\"\n", `site.toml:2: newsletter.endpoint: "http://hub.example.org/n": want https`},
 		{"relative endpoint", "[newsletter]\nendpoint = \"/newsletter\"\n", `site.toml:2: newsletter.endpoint: "/newsletter" is not an absolute URL`},

@@ -2,7 +2,7 @@ package content
 
 import (
 	"bytes"
-	"path/filepath"
+	"io/fs"
 )
 
 // SameFrontMatter reports whether data, the file's new bytes, has exactly
@@ -10,15 +10,23 @@ import (
 // decoded from the file is unchanged and only the body may differ, which
 // serve re-renders without rebuilding the model.
 func (s *Source) SameFrontMatter(data []byte) bool {
-	fm, _, body, bodyLine, err := Split(data)
-	return err == nil && s.file != "" &&
-		bytes.Equal(fm, s.frontMatter) && bodyLine == s.BodyLine &&
-		len(data)-len(body) == s.bodyOffset
+	parts, err := Split(data)
+	return err == nil && s.fsys != nil && parts.Format == s.format &&
+		bytes.Equal(parts.FrontMatter, s.frontMatter) && parts.BodyLine == s.BodyLine &&
+		len(data)-len(parts.Body) == s.bodyOffset
 }
 
-// LoadFile reads and decodes one Markdown file below root's content/
-// folder, as Load does for every file; rel is its slash path below
-// content/. A leaf bundle's resources are not listed.
-func LoadFile(root, rel string, opt Options) (*Source, error) {
-	return loadFile(filepath.Join(root, Dir), rel, opt)
+// LoadFile reads and decodes one Markdown file below the content folder
+// of site, as Load does for every file; rel is its slash path below it.
+// A leaf bundle's resources are not listed, and no cascade is applied
+// (serve builds afresh when the site has one).
+func LoadFile(site fs.FS, rel string, opt Options) (*Source, error) {
+	s, err := loadFile(site, opt.dir(), rel, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.decodeMeta(opt); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

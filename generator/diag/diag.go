@@ -15,10 +15,12 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Error is a problem at File:Line. Line 0 means the whole file.
+// Error is a problem at File:Line, or File:Line:Col when Col is set.
+// Line 0 means the whole file.
 type Error struct {
 	File string
 	Line int
+	Col  int
 	Err  error
 }
 
@@ -26,6 +28,8 @@ func (e *Error) Error() string {
 	switch {
 	case e.File == "":
 		return e.Err.Error()
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
 	case e.Line > 0:
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	default:

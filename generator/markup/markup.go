@@ -61,16 +61,30 @@ type Options struct {
 	// "/hub/" for a GitHub Pages project site. Root-relative link and image
 	// destinations are prefixed with it.
 	BasePath string
+	// SummaryLength is the length of an automatic summary in words
+	// (Hugo's summaryLength); 0 means Hugo's default, 70.
+	SummaryLength int
+	// Code highlights fenced code blocks; nil leaves them plain.
+	Code CodeHighlighter
+}
+
+// CodeHighlighter writes a fenced code block: info is the text after the
+// fence ("go {linenos=table}"), ordinal the block's index in the document.
+type CodeHighlighter interface {
+	CodeBlock(b *strings.Builder, code, info string, ordinal int) error
 }
 
 // Renderer renders Markdown to HTML. It holds only configuration, so one
 // Renderer serves any number of goroutines.
 type Renderer struct {
 	unsafe bool
+	code   CodeHighlighter
 	flags  mdhtml.Flags
 	// basePrefix is BasePath without its trailing slash, "" for a site at
 	// the root, so that prefixing is a plain concatenation.
-	basePrefix string
+	basePrefix   string
+	summaryWords int
+	sizer        ImageSizer // see WithImageSizer
 }
 
 // New returns a Renderer for o.
@@ -82,7 +96,11 @@ func New(o Options) *Renderer {
 		// run script, should a future extension let documents set them.
 		flags |= mdhtml.SkipHTML
 	}
-	return &Renderer{unsafe: o.Unsafe, flags: flags, basePrefix: basePrefix(o.BasePath)}
+	words := o.SummaryLength
+	if words <= 0 {
+		words = summaryWords
+	}
+	return &Renderer{unsafe: o.Unsafe, code: o.Code, flags: flags, basePrefix: basePrefix(o.BasePath), summaryWords: words}
 }
 
 // basePrefix normalises a configured base path to "/hub" form. A full URL
@@ -116,13 +134,32 @@ type Result struct {
 	// TOC lists the h2 and h3 headings in Hugo's markup, or is "" when there
 	// are none.
 	TOC string
+	// Err is the first code block that could not be highlighted (bad
+	// attributes); the block is written plain.
+	Err error
 }
 
 // Render renders a Markdown document.
-func (r *Renderer) Render(src []byte) Result {
+func (r *Renderer) Render(src []byte) Result { return r.RenderWith(src, nil) }
+
+// RenderWith renders a Markdown document and passes the HTML through
+// post, which replaces shortcode placeholders, before the summary and
+// word counts are taken from it. post sees the parts before and after a
+// <!--more--> marker separately, so the cut stays where it was.
+func (r *Renderer) RenderWith(src []byte, post func(string) string) Result {
 	st := r.render(src, true)
 	content := st.buf.String()
-	res := Result{Content: content, TOC: buildTOC(st.toc)}
+	toc := buildTOC(st.toc)
+	if post != nil {
+		if st.moreAt >= 0 {
+			before, after := post(content[:st.moreAt]), post(content[st.moreAt:])
+			content, st.moreAt = before+after, len(before)
+		} else {
+			content = post(content)
+		}
+		toc = post(toc)
+	}
+	res := Result{Content: content, TOC: toc, Err: st.codeErr}
 
 	if st.moreAt >= 0 {
 		res.HasMore = true
@@ -136,10 +173,10 @@ func (r *Renderer) Render(src []byte) Result {
 
 	// The scan stops one word past the summary: a page's word count is
 	// worked out only if a template asks for it (WordCount).
-	ws := wordStats{limit: summaryWords}
+	ws := wordStats{limit: r.summaryWords}
 	scanText(content, &ws)
 	res.Summary = stdhtml.EscapeString(string(ws.summary))
-	res.Truncated = ws.count > summaryWords
+	res.Truncated = ws.count > r.summaryWords
 	return res
 }
 
@@ -149,6 +186,22 @@ func (r *Renderer) Render(src []byte) Result {
 func (r *Renderer) RenderInline(src string) string {
 	st := r.render([]byte(src), false)
 	return unwrapParagraph(st.buf.String())
+}
+
+// RenderBlock renders a Markdown fragment, such as a shortcode's inner
+// content, without a summary or table of contents.
+func (r *Renderer) RenderBlock(src string) string {
+	return r.render([]byte(src), false).buf.String()
+}
+
+// Link returns a link or image destination as the Markdown renderer
+// writes it (root-relative ones under the base path), and false for one
+// that could run script.
+func (r *Renderer) Link(dest string, image bool) (string, bool) {
+	if !destAllowed([]byte(dest), image) {
+		return "", false
+	}
+	return string(r.withBase([]byte(dest))), true
 }
 
 // unwrapParagraph strips the <p>…</p> around s when s is exactly one
@@ -182,6 +235,9 @@ type renderState struct {
 
 	headingStart int // length of buf when the current heading began
 	toc          []tocEntry
+
+	codeBlocks int // fenced blocks so far, which name their line anchors
+	codeErr    error
 }
 
 func (r *Renderer) render(src []byte, meta bool) *renderState {
@@ -208,8 +264,19 @@ func (r *Renderer) render(src []byte, meta bool) *renderState {
 
 // hook is the RenderNodeHook. It returns true when it has rendered node
 // itself, or decided it renders as nothing.
-func (st *renderState) hook(_ io.Writer, node ast.Node, entering bool) (ast.WalkStatus, bool) {
+func (st *renderState) hook(w io.Writer, node ast.Node, entering bool) (ast.WalkStatus, bool) {
 	switch n := node.(type) {
+	case *ast.CodeBlock:
+		if !(n.IsFenced && st.r.code != nil && st.highlightBlock(n)) {
+			st.codeBlock(w, n)
+		}
+		return ast.GoToNext, true
+	case *ast.Table:
+		st.table(w, n, entering)
+		return ast.GoToNext, true
+	case *ast.TableCell:
+		st.tableCell(w, n, entering)
+		return ast.GoToNext, true
 	case *ast.Link:
 		return ast.GoToNext, st.link(n, entering)
 	case *ast.Image:
@@ -242,6 +309,22 @@ func (st *renderState) hook(_ io.Writer, node ast.Node, entering bool) (ast.Walk
 	return ast.GoToNext, false
 }
 
+// highlightBlock highlights a fenced block. On a bad attribute it records
+// the error and reports false, so that the block is written plain.
+func (st *renderState) highlightBlock(n *ast.CodeBlock) bool {
+	ordinal := st.codeBlocks
+	st.codeBlocks++
+	var b strings.Builder
+	if err := st.r.code.CodeBlock(&b, string(n.Literal), string(n.Info), ordinal); err != nil {
+		if st.codeErr == nil {
+			st.codeErr = err
+		}
+		return false
+	}
+	st.buf.WriteString(b.String())
+	return true
+}
+
 // link drops the <a> of a link whose destination could run script, leaving
 // its text, and gives root-relative destinations the site's base path.
 func (st *renderState) link(n *ast.Link, entering bool) bool {
@@ -265,6 +348,7 @@ func (st *renderState) image(n *ast.Image, entering bool) bool {
 		return true
 	}
 	if entering {
+		st.imageSize(n)
 		n.Destination = st.r.withBase(n.Destination)
 	}
 	return false
@@ -379,7 +463,7 @@ func closingTags(n ast.Node) string {
 				b.WriteString("</ul>")
 			}
 		case *ast.TableCell:
-			if p.IsHeader {
+			if p.IsHeader && !emptyCell(p) {
 				b.WriteString("</th>")
 			} else {
 				b.WriteString("</td>")
@@ -393,7 +477,7 @@ func closingTags(n ast.Node) string {
 		case *ast.TableFooter:
 			b.WriteString("</tfoot>")
 		case *ast.Table:
-			b.WriteString("</table>")
+			b.WriteString("</table></div>")
 		case *ast.Caption:
 			b.WriteString("</figcaption>")
 		case *ast.CaptionFigure:

@@ -35,19 +35,20 @@ func TestExtensions(t *testing.T) {
 		notWant []string
 	}{
 		{
-			name: "table",
-			src:  "| a | b |\n|---|--:|\n| 1 | 2 |\n",
-			want: []string{"<table>", "<th>a</th>", `<td align="right">2</td>`},
+			name:    "table",
+			src:     "| a | b |\n|---|--:|\n| 1 | 2 |\n",
+			want:    []string{"<table>", `<th scope="col">a</th>`, `<td style="text-align:right">2</td>`},
+			notWant: []string{"align="},
 		},
 		{
 			name: "fenced code with language",
 			src:  "```go\nif a < b {}\n```\n",
-			want: []string{`<pre><code class="language-go">if a &lt; b {}`},
+			want: []string{`<pre tabindex="0"><code class="language-go">if a &lt; b {}`},
 		},
 		{
 			name:    "fenced code without language",
 			src:     "```\nplain\n```\n",
-			want:    []string{"<pre><code>plain"},
+			want:    []string{`<pre tabindex="0"><code>plain`},
 			notWant: []string{"language-"},
 		},
 		{
@@ -703,7 +704,7 @@ func TestPost(t *testing.T) {
 	check(t, res.Content, []string{
 		`<a href="/hub/tips/">tips index</a>`,
 		`<img src="content-layout.png" alt="A diagram of the content folder" title="Content layout" />`,
-		`<pre><code class="language-go">`,
+		`<pre tabindex="0"><code class="language-go">`,
 		`<a href="https://example.org/faq">`,
 	}, []string{"more-->", "<!--"})
 	if !res.HasMore || !res.Truncated || !strings.HasPrefix(res.Summary, "<p>Agora builds") ||

@@ -25,24 +25,32 @@ type Stage struct {
 	written map[string]string // output path → who wrote it
 	dirs    map[string]bool
 	files   int
+	release func() // drops the lock that keeps the stage from cleaners
 }
 
+// stagePrefix is how the names of dest's stages begin.
+func stagePrefix(dest string) string { return "." + filepath.Base(dest) + ".tmp-" }
+
 // NewStage creates the staging folder next to dest (same file system, so
-// the final rename is atomic).
+// the final rename is atomic). Stages a killed build left there are
+// removed first, unless another build is running beside it.
 func NewStage(dest string) (*Stage, error) {
 	dest = filepath.Clean(dest)
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", parent, err)
 	}
-	dir, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".tmp-")
+	release := holdParent(parent, dest)
+	dir, err := os.MkdirTemp(parent, stagePrefix(dest))
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("creating staging folder: %w", err)
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
+		release()
 		return nil, err
 	}
-	return &Stage{dest: dest, dir: dir, written: map[string]string{}, dirs: map[string]bool{"": true}}, nil
+	return &Stage{dest: dest, dir: dir, written: map[string]string{}, dirs: map[string]bool{"": true}, release: sync.OnceFunc(release)}, nil
 }
 
 // Dir is the staging folder.
@@ -146,12 +154,16 @@ func (s *Stage) Files() int {
 }
 
 // Abort removes the staging folder; the destination is untouched.
-func (s *Stage) Abort() error { return os.RemoveAll(s.dir) }
+func (s *Stage) Abort() error {
+	defer s.release()
+	return os.RemoveAll(s.dir)
+}
 
 // Commit puts the staged site in place of the destination. On Linux the
 // two folders are exchanged in one atomic rename, so there is no moment
 // without a site; elsewhere the old one is moved aside first.
 func (s *Stage) Commit() error {
+	defer s.release()
 	_, err := os.Lstat(s.dest)
 	switch {
 	case errors.Is(err, os.ErrNotExist):

@@ -1,10 +1,14 @@
 package page
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/agora-hub/agora/generator/content"
 )
 
 // This file lets serve compare two models of one site, built before and
@@ -144,10 +148,38 @@ func (s *Site) Fingerprints() map[string]string {
 // changesAt notes a moment at which the model built at the build clock
 // would be different: a future page is published, a page expires, an
 // event starts or ends.
-func (s *Site) changesAt(t time.Time) {
-	if t.After(s.now) && (s.validUntil.IsZero() || t.Before(s.validUntil)) {
+func (s *Site) changesAt(t time.Time, src *content.Source, what string) {
+	if !t.After(s.now) {
+		return
+	}
+	if s.validUntil.IsZero() || t.Before(s.validUntil) {
 		s.validUntil = t
 	}
+	m := Moment{At: t, What: what}
+	if src != nil {
+		m.File = src.Path
+	}
+	s.moments = append(s.moments, m)
+}
+
+// A Moment is a time after the build clock at which a build would make a
+// different site, and why.
+type Moment struct {
+	At   time.Time
+	File string // the page's file, "content/tips/x.md"
+	What string // "is published", "expires", "starts", "ends"
+}
+
+// Schedule lists the moments after the build clock at which the site
+// changes with no edit, soonest first: what a scheduled rebuild must keep
+// up with. A page not yet published counts by its publish date only; its
+// expiry and event times are known once it is in the site.
+func (s *Site) Schedule() []Moment {
+	out := slices.Clone(s.moments)
+	slices.SortStableFunc(out, func(a, b Moment) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.File, b.File))
+	})
+	return out
 }
 
 // ValidUntil is the first moment after the build clock at which a build

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/markup"
@@ -36,6 +34,10 @@ type Event struct {
 	zone       *time.Location
 
 	venue, address, online, rsvp string
+	postal                       postalAddress // address as parts, when given as a table
+	image                        string        // [event] image, as written
+	performers                   []string
+	price, currency              string // price as a decimal ("12.50"), currency ISO 4217
 	capacity                     int
 	cancelled                    bool
 	sequence                     int // as written; see Sequence
@@ -177,6 +179,29 @@ func (e *Event) Address() string { return e.address }
 func (e *Event) Online() string  { return e.online }
 func (e *Event) RSVP() string    { return e.rsvp }
 func (e *Event) Capacity() int   { return e.capacity }
+
+// Performers are the names of who performs or speaks ([event] performer).
+func (e *Event) Performers() []string { return e.performers }
+
+// Price is the ticket price as a decimal ("12.50", "0" for free), "" when
+// none is given; Currency its ISO 4217 code ("EUR").
+func (e *Event) Price() string    { return e.price }
+func (e *Event) Currency() string { return e.currency }
+
+// Free reports a price of zero.
+func (e *Event) Free() bool { return e.price != "" && strings.Trim(e.price, "0.") == "" }
+
+// Image is the event's image for structured data, an absolute URL: [event]
+// image, else the page's images (see Page.SocialImages), "" for none.
+func (e *Event) Image() string {
+	if e.image != "" {
+		return e.page.resourceURL(e.image)
+	}
+	if imgs := e.page.SocialImages(); len(imgs) > 0 {
+		return imgs[0]
+	}
+	return ""
+}
 func (e *Event) Cancelled() bool { return e.cancelled }
 
 // InPerson reports a place to go to; IsOnline a link to join; Hybrid both.
@@ -375,20 +400,21 @@ func (e *Event) when(tm func(time.Time, string), text func(string)) {
 
 // schema.org Event, in the property order Google's documentation uses.
 type ldEvent struct {
-	Context     string   `json:"@context"`
-	Type        string   `json:"@type"`
-	Name        string   `json:"name"`
-	Description string   `json:"description,omitempty"`
-	URL         string   `json:"url,omitempty"`
-	Image       []string `json:"image,omitempty"`
-	StartDate   string   `json:"startDate"`
-	EndDate     string   `json:"endDate,omitempty"`
-	Status      string   `json:"eventStatus"`
-	Mode        string   `json:"eventAttendanceMode"`
-	Location    any      `json:"location"`
-	Capacity    int      `json:"maximumAttendeeCapacity,omitempty"`
-	Offers      *ldOffer `json:"offers,omitempty"`
-	Organizer   ldThing  `json:"organizer"`
+	Context     string    `json:"@context"`
+	Type        string    `json:"@type"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	URL         string    `json:"url,omitempty"`
+	Image       []string  `json:"image,omitempty"`
+	StartDate   string    `json:"startDate"`
+	EndDate     string    `json:"endDate,omitempty"`
+	Status      string    `json:"eventStatus"`
+	Mode        string    `json:"eventAttendanceMode"`
+	Location    any       `json:"location"`
+	Capacity    int       `json:"maximumAttendeeCapacity,omitempty"`
+	Offers      *ldOffer  `json:"offers,omitempty"`
+	Performer   []ldThing `json:"performer,omitempty"`
+	Organizer   ldThing   `json:"organizer"`
 }
 
 type ldThing struct {
@@ -399,15 +425,21 @@ type ldThing struct {
 }
 
 type ldAddress struct {
-	Type          string `json:"@type"`
-	StreetAddress string `json:"streetAddress"`
+	Type            string `json:"@type"`
+	StreetAddress   string `json:"streetAddress,omitempty"`
+	AddressLocality string `json:"addressLocality,omitempty"`
+	AddressRegion   string `json:"addressRegion,omitempty"`
+	PostalCode      string `json:"postalCode,omitempty"`
+	AddressCountry  string `json:"addressCountry,omitempty"`
 }
 
 type ldOffer struct {
-	Type         string `json:"@type"`
-	URL          string `json:"url"`
-	Availability string `json:"availability"`
-	ValidFrom    string `json:"validFrom,omitempty"`
+	Type          string `json:"@type"`
+	URL           string `json:"url,omitempty"`
+	Price         string `json:"price,omitempty"`
+	PriceCurrency string `json:"priceCurrency,omitempty"`
+	Availability  string `json:"availability"`
+	ValidFrom     string `json:"validFrom,omitempty"`
 }
 
 const schemaOrg = "https://schema.org/"
@@ -441,15 +473,22 @@ func (e *Event) JSONLD() (template.JS, error) {
 			ev.EndDate = e.end.Format(time.RFC3339)
 		}
 	}
-	for _, img := range eventImages(p.params["images"]) {
-		ev.Image = append(ev.Image, cfg.Base.Abs(img))
+	if img := e.Image(); img != "" {
+		ev.Image = []string{img}
+	}
+	for _, name := range e.performers {
+		ev.Performer = append(ev.Performer, ldThing{Type: "Person", Name: name})
 	}
 	var locs []any
 	if e.InPerson() {
 		// Google requires an address for a Place; a venue alone is the
 		// best address there is.
-		locs = append(locs, ldThing{Type: "Place", Name: cmp.Or(e.venue, e.address),
-			Address: &ldAddress{Type: "PostalAddress", StreetAddress: cmp.Or(e.address, e.venue)}})
+		addr := &ldAddress{Type: "PostalAddress", StreetAddress: cmp.Or(e.address, e.venue)}
+		if e.postal != (postalAddress{}) {
+			addr = &ldAddress{Type: "PostalAddress", StreetAddress: e.postal.street, AddressLocality: e.postal.locality,
+				AddressRegion: e.postal.region, PostalCode: e.postal.postalCode, AddressCountry: e.postal.country}
+		}
+		locs = append(locs, ldThing{Type: "Place", Name: cmp.Or(e.venue, e.address), Address: addr})
 	}
 	if e.IsOnline() {
 		locs = append(locs, ldThing{Type: "VirtualLocation", URL: e.online})
@@ -458,12 +497,13 @@ func (e *Event) JSONLD() (template.JS, error) {
 	if len(locs) > 1 {
 		ev.Location = locs
 	}
-	if e.rsvp != "" {
+	if e.rsvp != "" || e.price != "" {
 		avail := "InStock"
 		if e.cancelled || e.Past() {
 			avail = "Discontinued"
 		}
-		ev.Offers = &ldOffer{Type: "Offer", URL: e.rsvp, Availability: schemaOrg + avail}
+		ev.Offers = &ldOffer{Type: "Offer", URL: cmp.Or(e.rsvp, p.permalink), Price: e.price, PriceCurrency: e.currency,
+			Availability: schemaOrg + avail}
 		if !p.publishDate.IsZero() {
 			ev.Offers.ValidFrom = p.publishDate.Format(time.RFC3339)
 		}
@@ -475,26 +515,11 @@ func (e *Event) JSONLD() (template.JS, error) {
 	return template.JS(b), nil
 }
 
-func eventImages(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok && s != "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // Building and checking events.
 
 // eventKeys are the keys an [event] table may hold, in the order of the docs.
-var eventKeys = []string{"start", "end", "timezone", "venue", "address", "online", "rsvp", "capacity", "cancelled", "sequence"}
+var eventKeys = []string{"start", "end", "timezone", "venue", "address", "online", "rsvp", "capacity", "cancelled", "sequence",
+	"image", "performer", "price", "currency"}
 
 // buildEvents reads the [event] table of every regular page that has one.
 // All problems of all pages are reported, each at its key's line.
@@ -511,8 +536,8 @@ func (s *Site) buildEvents(errs *diag.List) {
 		if e != nil && len(problems) == 0 {
 			s.events.byPage[p] = e
 			s.events.pages = append(s.events.pages, p)
-			s.changesAt(e.start) // "Happening now"
-			s.changesAt(e.until())
+			s.changesAt(e.start, p.src, "starts") // "Happening now"
+			s.changesAt(e.until(), p.src, "ends")
 		}
 	}
 	byStart(s.events.pages)
@@ -532,8 +557,8 @@ type eventReader struct {
 func parseEvent(p *Page, siteZone *time.Location) (*Event, []error) {
 	src := p.src
 	r := &eventReader{src: src, keys: map[string]string{}, table: map[string]any{}}
-	var raw map[string]any
-	if _, err := toml.Decode(string(src.FrontMatter()), &raw); err != nil {
+	raw, err := src.RawFrontMatter()
+	if err != nil {
 		// content.Load decoded the same bytes without error.
 		return nil, []error{&diag.Error{File: src.Path, Err: fmt.Errorf("front matter: %w", err)}}
 	}
@@ -603,7 +628,16 @@ func parseEvent(p *Page, siteZone *time.Location) (*Event, []error) {
 	}
 
 	e.venue = strings.TrimSpace(r.str("venue"))
-	e.address = strings.TrimSpace(r.str("address"))
+	if tbl, ok := r.table["address"].(map[string]any); ok {
+		e.postal = r.postalAddress(tbl)
+		e.address = e.postal.oneLine()
+		r.table["address"] = e.address // given, for the place check below
+	} else {
+		e.address = strings.TrimSpace(r.str("address"))
+	}
+	e.image = strings.TrimSpace(r.str("image"))
+	e.performers = r.names("performer")
+	e.price, e.currency = r.price()
 	e.online = r.url("online")
 	e.rsvp = r.url("rsvp")
 	if !r.given("venue") && !r.given("address") && !r.given("online") {

@@ -91,9 +91,9 @@ func (p *Page) render() markup.Result {
 			p.mu.Unlock()
 			return
 		}
-		r := p.site.md.Render(body)
+		r, err := p.renderBody(body)
 		p.mu.Lock()
-		p.rendered = r
+		p.rendered, p.renderErr = r, err
 		p.mu.Unlock()
 	})
 	p.mu.Lock()
@@ -101,7 +101,20 @@ func (p *Page) render() markup.Result {
 	return p.rendered
 }
 
-// RenderErr reports a failure to read the page's Markdown.
+// renderBody renders the page's body with its shortcodes. A code block
+// that could not be highlighted is an error of the page, at its file.
+func (p *Page) renderBody(body []byte) (markup.Result, error) {
+	if p.site.body == nil {
+		return p.Markdown().Render(body), nil
+	}
+	r, err := p.site.body.RenderBody(p, body)
+	if err == nil && r.Err != nil {
+		err = fmt.Errorf("%s: %w", p.src.Path, r.Err)
+	}
+	return r, err
+}
+
+// RenderErr reports a failure to read or render the page's Markdown.
 func (p *Page) RenderErr() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -139,11 +152,16 @@ func (p *Page) PagerUsed() *Pager {
 
 // Template vocabulary (Hugo's names).
 
-func (p *Page) Title() string     { return p.title }
-func (p *Page) LinkTitle() string { return p.title }
-func (p *Page) Kind() string      { return p.kind }
-func (p *Page) Section() string   { return p.section }
-func (p *Page) Site() *Site       { return p.site }
+func (p *Page) Title() string { return p.title }
+func (p *Page) LinkTitle() string {
+	if p.src != nil && p.src.Meta.LinkTitle != "" {
+		return p.src.Meta.LinkTitle
+	}
+	return p.title
+}
+func (p *Page) Kind() string    { return p.kind }
+func (p *Page) Section() string { return p.section }
+func (p *Page) Site() *Site     { return p.site }
 func (p *Page) Params() map[string]any {
 	return p.params
 }
@@ -153,18 +171,33 @@ func (p *Page) PublishDate() time.Time { return p.publishDate }
 func (p *Page) Lastmod() time.Time     { return p.lastmod }
 func (p *Page) ExpiryDate() time.Time  { return p.expiryDate }
 func (p *Page) Permalink() string      { return p.permalink }
-func (p *Page) RelPermalink() string   { return p.relPermalink }
-func (p *Page) IsHome() bool           { return p.kind == KindHome }
-func (p *Page) IsPage() bool           { return p.kind == KindPage }
-func (p *Page) IsSection() bool        { return p.kind == KindSection }
-func (p *Page) IsNode() bool           { return p.kind != KindPage && p.kind != Kind404 }
-func (p *Page) Parent() *Page          { return p.site.reach1(p, "Parent", p.parent) }
-func (p *Page) Sections() []*Page      { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
-func (p *Page) Prev() *Page            { return p.site.reach1(p, "Prev", p.prev) }
-func (p *Page) Next() *Page            { return p.site.reach1(p, "Next", p.next) }
-func (p *Page) PrevInSection() *Page   { return p.site.reach1(p, "Prev", p.prev) }
-func (p *Page) NextInSection() *Page   { return p.site.reach1(p, "Next", p.next) }
-func (p *Page) Eq(other any) bool      { o, ok := other.(*Page); return ok && o == p }
+
+// PagerPermalink is the permalink of the pager page being rendered: a list's
+// own for its first page, .../page/N/ for the others, Permalink on any other
+// page. Each pager page is its own canonical URL; Hugo's .Permalink stays
+// the list's on all of them (gohugoio/hugo#4507), and asking .Paginator in
+// <head> would fix the list the page paginates before its body chose one.
+func (p *Page) PagerPermalink() string {
+	p.mu.Lock()
+	n := p.pagerNum
+	p.mu.Unlock()
+	if n <= 1 || !p.IsNode() {
+		return p.permalink
+	}
+	return p.site.cfg.Base.Abs(p.site.PagePath(p.path, n))
+}
+func (p *Page) RelPermalink() string { return p.relPermalink }
+func (p *Page) IsHome() bool         { return p.kind == KindHome }
+func (p *Page) IsPage() bool         { return p.kind == KindPage }
+func (p *Page) IsSection() bool      { return p.kind == KindSection }
+func (p *Page) IsNode() bool         { return p.kind != KindPage && p.kind != Kind404 }
+func (p *Page) Parent() *Page        { return p.site.reach1(p, "Parent", p.parent) }
+func (p *Page) Sections() []*Page    { return p.site.reachList(p, "Sections", p.sectionsOrSite()) }
+func (p *Page) Prev() *Page          { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) Next() *Page          { return p.site.reach1(p, "Next", p.next) }
+func (p *Page) PrevInSection() *Page { return p.site.reach1(p, "Prev", p.prev) }
+func (p *Page) NextInSection() *Page { return p.site.reach1(p, "Next", p.next) }
+func (p *Page) Eq(other any) bool    { o, ok := other.(*Page); return ok && o == p }
 func (p *Page) GetTerms(tax string) []*Page {
 	return p.site.reachList(p, "GetTerms "+tax, p.terms[tax])
 }
@@ -173,7 +206,13 @@ func (p *Page) sectionsOrSite() []*Page {
 	if p.kind == KindHome {
 		return p.site.sections
 	}
-	return p.sections
+	var out []*Page
+	for _, s := range p.sections {
+		if s.src == nil || s.src.Meta.Build.List != content.Never {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Draft reports whether the page is a draft (built only with -D).
@@ -235,7 +274,11 @@ func (p *Page) Content() template.HTML {
 		if err != nil {
 			return ""
 		}
-		return template.HTML(p.site.md.Render(body).Content)
+		r, err := p.renderBody(body)
+		if err != nil {
+			return ""
+		}
+		return template.HTML(r.Content)
 	}
 	return template.HTML(r.Content)
 }
@@ -247,6 +290,13 @@ func (p *Page) Summary() template.HTML {
 		return template.HTML(p.site.md.RenderInline(p.src.Meta.Summary))
 	}
 	return template.HTML(p.render().Summary)
+}
+
+// AutoSummary reports whether the summary is the automatic one (the first
+// 70 words as plain text): no summary in the front matter and no
+// <!--more--> marker in the body.
+func (p *Page) AutoSummary() bool {
+	return p.src != nil && p.src.Meta.Summary == "" && !p.render().HasMore
 }
 
 // Truncated reports whether the summary leaves something out.
@@ -300,9 +350,6 @@ func (p *Page) Pages() []*Page { return p.site.reachList(p, "Pages", p.children)
 
 // RegularPages is the regular pages directly in a list.
 func (p *Page) RegularPages() []*Page {
-	if p.kind == KindTerm {
-		return p.site.reachList(p, "Pages", p.children)
-	}
 	var out []*Page
 	for _, c := range p.children {
 		if c.kind == KindPage {
@@ -419,7 +466,9 @@ func (p *Page) AlternativeOutputFormats() OutputFormats { return p.OutputFormats
 
 // HasFeed reports whether the page gets an index.xml.
 func (p *Page) HasFeed() bool {
-	return p.kind == KindHome || p.kind == KindSection || p.kind == KindTerm
+	cfg := p.site.cfg
+	return p.kind != KindPage && p.kind != Kind404 && cfg.Outputs.Has(p.kind, "rss") && !cfg.Disabled("rss") &&
+		p.site.writes(p)
 }
 
 // FeedItems are the pages a list's feed carries, newest first.

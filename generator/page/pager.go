@@ -19,11 +19,11 @@ func newPager(owner *Page, all []*Page, size, number int) *Pager {
 
 // PagePath is the site path of pager page n: the list itself for 1,
 // then "page/N/" below it, Hugo's layout.
-func PagePath(listPath string, n int) string {
+func (s *Site) PagePath(listPath string, n int) string {
 	if n <= 1 {
 		return listPath
 	}
-	return listPath + "page/" + strconv.Itoa(n) + "/"
+	return listPath + s.cfg.PaginatePath + "/" + strconv.Itoa(n) + "/"
 }
 
 func (g *Pager) at(n int) *Pager {
@@ -62,7 +62,7 @@ func (g *Pager) TotalPages() int {
 
 // URL is the pager page's link, base path included.
 func (g *Pager) URL() string {
-	return g.owner.site.cfg.Base.Rel(PagePath(g.owner.path, g.number))
+	return g.owner.site.cfg.Base.Rel(g.owner.site.PagePath(g.owner.path, g.number))
 }
 
 // Pagers lists every pager page, for numbered navigation.

@@ -7,6 +7,7 @@ package page
 
 import (
 	"cmp"
+	"fmt"
 	"html/template"
 	"path"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/agora-hub/agora/generator/diag"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Kinds of page, Hugo's names.
@@ -39,10 +41,21 @@ type Options struct {
 	BuildFuture  bool
 	BuildExpired bool
 	Markdown     *markup.Renderer
+	// Body renders a page's body with its shortcodes; nil renders the
+	// Markdown alone.
+	Body BodyRenderer
 	// Tracker, when set, records which unit of work reads which page's
 	// body, from the start: a read while the model is built is charged
 	// to no unit, which tells serve that a body edit needs a full build.
 	Tracker *Tracker
+	// Images, when set, tells the size of images the pages show, so that
+	// Markdown images get width and height attributes.
+	Images ImageSizes
+}
+
+// BodyRenderer renders a page's body: shortcodes, then Markdown.
+type BodyRenderer interface {
+	RenderBody(p *Page, body []byte) (markup.Result, error)
 }
 
 // Skipped counts pages left out of the build, by reason.
@@ -52,23 +65,35 @@ type Skipped struct{ Drafts, Future, Expired int }
 type Site struct {
 	cfg        *config.Config
 	md         *markup.Renderer
+	body       BodyRenderer
 	now        time.Time
 	home       *Page
 	notFound   *Page
 	all        []*Page // every page with an output, in a stable order
-	regular    []*Page // regular pages, default sort
+	regular    []*Page // regular pages listed site-wide, default sort
+	pages      []*Page // every regular page, listed or not (build options)
 	sections   []*Page // top-level sections, by weight then title
 	taxonomies map[string]*Page
 	terms      map[string]map[string]*Page // plural → term key → term page
-	menus      map[string][]*MenuEntry
-	aliases    []Alias
-	byPath     map[string]*Page // content path ("tips/x.md", "tips", "") → page
-	files      []content.StaticFile
-	bodies     sync.Pool // *[]byte read buffers for Markdown bodies
-	tracker    *Tracker  // set by serve's tracked builds; see track.go
-	validUntil time.Time // see ValidUntil
-	Skipped    Skipped
-	events     eventIndex // see event.go
+	// taxonomySources are the _index.md files of taxonomy and term pages,
+	// by folder: "tags", "tags/go".
+	taxonomySources map[string]*content.Source
+	menus           map[string][]*MenuEntry
+	params          map[string]any // the site's params with Hugo's mainSections
+	// mainSections are Hugo's: configured, else the biggest section.
+	mainSections []string
+	aliases      []Alias
+	byPath       map[string]*Page // content path ("tips/x.md", "tips", "") → page
+	files        []content.StaticFile
+	bodies       sync.Pool  // *[]byte read buffers for Markdown bodies
+	tracker      *Tracker   // set by serve's tracked builds; see track.go
+	images       ImageSizes // see images.go
+	validUntil   time.Time  // see ValidUntil
+	moments      []Moment   // see Schedule
+	Skipped      Skipped
+	// Warnings are problems Hugo would build through, to print once.
+	Warnings []string
+	events   eventIndex // see event.go
 	// [decision] tables, supersedes links and kind pages: see decision.go
 	decisions transparency
 }
@@ -81,30 +106,38 @@ type Alias struct {
 	Line int
 }
 
-// MenuEntry is one item of a site menu.
-type MenuEntry struct {
-	Name, Identifier, Title string
-	URL                     string // ready to use in href: base path included
-	Weight                  int
-}
-
 // New builds the model. All problems are reported together.
 func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 	s := &Site{
-		cfg:        cfg,
-		md:         opt.Markdown,
-		now:        opt.Now,
-		taxonomies: map[string]*Page{},
-		terms:      map[string]map[string]*Page{},
-		byPath:     map[string]*Page{},
-		files:      tree.Files,
-		tracker:    opt.Tracker,
+		cfg:             cfg,
+		md:              opt.Markdown,
+		images:          opt.Images,
+		body:            opt.Body,
+		now:             opt.Now,
+		taxonomies:      map[string]*Page{},
+		terms:           map[string]map[string]*Page{},
+		taxonomySources: map[string]*content.Source{},
+		byPath:          map[string]*Page{},
+		files:           tree.Files,
+		tracker:         opt.Tracker,
 	}
 	var errs diag.List
 	var sources []*content.Source
 	for _, src := range tree.Sources {
+		// The welcome series is mail, never a page of the site: it is
+		// checked here, so a bad step fails the build, and left out.
+		if welcome.In(cfg.Newsletter.Welcome, src) {
+			if welcome.IsStep(src) {
+				_, err := welcome.Parse(src)
+				errs.Add(err)
+			}
+			continue
+		}
 		if s.excluded(src, opt) {
 			continue
+		}
+		if src.Kind != content.Branch && cfg.Disabled(KindPage) {
+			continue // disableKinds = ["page"]: no regular pages at all
 		}
 		sources = append(sources, src)
 	}
@@ -120,6 +153,12 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 			s.home = s.newPage(KindHome, src)
 			continue
 		}
+		if top, rest, _ := strings.Cut(dir, "/"); slices.Contains(cfg.TaxonomyNames(), top) && !strings.Contains(rest, "/") {
+			// content/tags/_index.md is the taxonomy page's front matter
+			// and text, content/tags/go/_index.md the term page's.
+			s.taxonomySources[dir] = src
+			continue
+		}
 		sectionAt[dir] = s.newPage(KindSection, src)
 	}
 	if s.home == nil {
@@ -132,7 +171,7 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		if src.Kind == content.Branch {
 			continue
 		}
-		if top, _, _ := strings.Cut(src.Dir(), "/"); top != "" && sectionAt[top] == nil {
+		if top, _, _ := strings.Cut(containerDir(src), "/"); top != "" && sectionAt[top] == nil {
 			sec := s.newPage(KindSection, nil)
 			sec.dir = top
 			sec.title = content.TitleFromName(top)
@@ -153,10 +192,13 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 				break
 			}
 		}
-		sec.parent.sections = append(sec.parent.sections, sec)
-		sec.parent.children = append(sec.parent.children, sec)
 		top, _, _ := strings.Cut(d, "/")
 		sec.section = top
+		sec.parent.sections = append(sec.parent.sections, sec)
+		if sec.src != nil && sec.src.Meta.Build.List == content.Never {
+			continue // rendered, but in no list
+		}
+		sec.parent.children = append(sec.parent.children, sec)
 		if sec.parent == s.home {
 			s.sections = append(s.sections, sec)
 		}
@@ -168,21 +210,41 @@ func New(cfg *config.Config, tree *content.Tree, opt Options) (*Site, error) {
 		}
 		p := s.newPage(KindPage, src)
 		p.parent = s.home
-		for d := src.Dir(); d != "" && d != "."; d = path.Dir(d) {
+		for d := containerDir(src); d != "" && d != "."; d = path.Dir(d) {
 			if sec := sectionAt[d]; sec != nil {
 				p.parent = sec
 				break
 			}
 		}
-		p.section, _, _ = strings.Cut(src.Dir(), "/")
-		p.parent.children = append(p.parent.children, p)
-		s.regular = append(s.regular, p)
+		p.section, _, _ = strings.Cut(containerDir(src), "/")
+		s.pages = append(s.pages, p)
+		// Hugo's build options: list = "never" keeps a page (a headless
+		// bundle's) out of every list, "local" out of the site-wide ones.
+		switch src.Meta.Build.List {
+		case content.Never:
+		case content.Local:
+			p.parent.children = append(p.parent.children, p)
+		default:
+			p.parent.children = append(p.parent.children, p)
+			s.regular = append(s.regular, p)
+		}
 	}
 
+	for _, pat := range []map[string]string{cfg.Permalinks.Page, cfg.Permalinks.Section, cfg.Permalinks.Taxonomy, cfg.Permalinks.Term} {
+		for name, pattern := range pat {
+			if err := checkPermalink(pattern); err != nil {
+				errs.Add(fmt.Errorf("%s: permalinks.%s: %w", strings.Join(cfg.Files, ", "), name, err))
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
 	s.assignURLs(&errs)
 	s.buildTaxonomies()
-	s.buildMenus()
 	s.link()
+	s.buildMenus(&errs)
+	s.findMainSections()
 	s.buildEvents(&errs)
 	s.buildTransparency(tree, &errs)
 	s.checkOutputs(&errs)
@@ -204,12 +266,12 @@ func (s *Site) excluded(src *content.Source, opt Options) bool {
 		s.Skipped.Expired++
 	default:
 		if !opt.BuildExpired {
-			s.changesAt(m.ExpiryDate)
+			s.changesAt(m.ExpiryDate, src, "expires")
 		}
 		return false
 	}
 	if !m.Draft || opt.BuildDrafts {
-		s.changesAt(publishDate(m)) // a future page appears then
+		s.changesAt(publishDate(m), src, "is published") // a future page appears then
 	}
 	return true
 }
@@ -229,24 +291,20 @@ func (s *Site) newPage(kind string, src *content.Source) *Page {
 		p.dir = src.Dir()
 		p.params = src.Params
 		p.weight = m.Weight
-		// Hugo's date fallbacks: date ← publishDate; lastmod ← date.
-		p.date = cmp.Or(m.Date, m.PublishDate)
+		// Hugo's date fallbacks (pagemeta's defaults): date ← publishDate
+		// ← lastmod; publishDate ← date; lastmod ← date. A date written
+		// with an offset keeps it, as in Hugo: a guest author's "+05:30"
+		// prints the day and hour they wrote; lists that group by day or
+		// month place it on the site's clock themselves.
+		p.date = cmp.Or(m.Date, m.PublishDate, m.Lastmod)
 		p.publishDate = cmp.Or(m.PublishDate, m.Date)
 		p.lastmod = cmp.Or(m.Lastmod, p.date)
 		p.expiryDate = m.ExpiryDate
-		// The same instants, told on the site's clock: a date written
-		// with another offset (a guest author's +05:30) is shown, grouped
-		// into days and months, and put in feeds as the site's readers
-		// expect, as site.toml promises.
-		if loc := s.cfg.Location; loc != nil {
-			for _, t := range []*time.Time{&p.date, &p.publishDate, &p.lastmod, &p.expiryDate} {
-				if !t.IsZero() {
-					*t = t.In(loc)
-				}
-			}
-		}
-		s.byPath[strings.TrimSuffix(src.Rel, ".md")] = p
+		s.byPath[strings.TrimSuffix(src.Rel, path.Ext(src.Rel))] = p
 		s.byPath[src.Rel] = p
+		if src.Kind == content.Leaf {
+			s.byPath[src.Dir()] = p // GetPage "/about" finds about/index.md
+		}
 	}
 	if p.params == nil {
 		p.params = map[string]any{}
@@ -261,10 +319,14 @@ func (s *Site) assignURLs(errs *diag.List) {
 	s.byPath[""] = s.home
 	for _, sec := range s.allSections() {
 		sec.path = dirPath(sec.dir)
+		if pattern := s.cfg.Permalinks.Section[sec.section]; pattern != "" {
+			sec.path = s.expandPermalink(sec, pattern)
+		}
+		sec.path = s.ugly(sec.path, sec.section)
 		s.byPath[sec.dir] = sec
 		s.custom(sec, errs)
 	}
-	for _, p := range s.regular {
+	for _, p := range s.pages {
 		m := p.src.Meta
 		name := p.src.Name()
 		if m.Slug != "" {
@@ -282,10 +344,29 @@ func (s *Site) assignURLs(errs *diag.List) {
 			}
 		}
 		p.path = dirPath(dir) + urls.Segment(name) + "/"
+		if pattern := s.cfg.Permalinks.Page[p.section]; pattern != "" && p.section != "" {
+			p.path = s.expandPermalink(p, pattern)
+		}
+		p.path = s.ugly(p.path, p.section)
 		s.custom(p, errs)
 	}
-	for _, p := range s.regular {
+	for _, p := range slices.Concat(s.pages, s.allSections(), []*Page{s.home}) {
+		if p.src == nil || !s.writes(p) || s.cfg.DisableAliases {
+			continue
+		}
 		for _, a := range p.src.Meta.Aliases {
+			if a != "" && !strings.HasPrefix(a, "/") && !strings.Contains(a, "://") {
+				// Hugo resolves a relative alias from the folder above the
+				// page's URL: "old" on /posts/new/ is /posts/old/.
+				trailing := strings.HasSuffix(a, "/")
+				a = path.Join(path.Dir(strings.TrimSuffix(p.path, "/")), a)
+				if trailing {
+					a += "/"
+				}
+			}
+			if s.cfg.UglyURLs.For(p.section) && path.Ext(a) == "" && strings.Trim(a, "/") != "" {
+				a = strings.TrimSuffix(a, "/") + ".html"
+			}
 			from, err := urls.CleanPath(a)
 			if err != nil {
 				errs.Add(diag.At(p.src.Path, p.src.Line("aliases"), "aliases: %v", err))
@@ -320,6 +401,38 @@ func (s *Site) custom(p *Page, errs *diag.List) {
 	}
 }
 
+// containerDir is the folder a page is in: a leaf bundle's is the one
+// holding the bundle, so content/about/index.md is a page at the top, not a
+// section "about".
+func containerDir(src *content.Source) string {
+	d := src.Dir()
+	if src.Kind == content.Leaf {
+		if d = path.Dir(d); d == "." {
+			d = ""
+		}
+	}
+	return d
+}
+
+// writes reports whether the page is written: Hugo's build option render
+// = "never" (a headless bundle) or "link" writes nothing, and neither does
+// a kind in disableKinds or one whose outputs leave HTML out.
+func (s *Site) writes(p *Page) bool {
+	if p.src != nil && p.src.Meta.Build.Render != content.Always && p.src.Meta.Build.Render != "" {
+		return false
+	}
+	return !s.cfg.Disabled(p.kind) && s.cfg.Outputs.Has(p.kind, "html")
+}
+
+// ugly is sitePath as Hugo's uglyURLs writes it for section: "/a/b/"
+// becomes "/a/b.html".
+func (s *Site) ugly(sitePath, section string) string {
+	if !s.cfg.UglyURLs.For(section) || sitePath == "/" || !strings.HasSuffix(sitePath, "/") {
+		return sitePath
+	}
+	return strings.TrimSuffix(sitePath, "/") + ".html"
+}
+
 func dirPath(dir string) string {
 	if dir == "" {
 		return "/"
@@ -346,16 +459,24 @@ func (s *Site) allSections() []*Page {
 
 func (s *Site) buildTaxonomies() {
 	for _, plural := range s.cfg.TaxonomyNames() {
-		tax := s.newPage(KindTaxonomy, nil)
-		tax.title = content.TitleFromName(plural)
+		tax := s.newPage(KindTaxonomy, s.taxonomySources[plural])
+		tax.title = cmp.Or(tax.title, content.TitleFromName(plural))
 		tax.taxonomy = plural
 		tax.section = plural
 		tax.path = "/" + plural + "/"
+		if pattern := s.cfg.Permalinks.Taxonomy[plural]; pattern != "" {
+			tax.path = s.expandPermalink(tax, pattern)
+		}
 		tax.parent = s.home
 		s.taxonomies[plural] = tax
 		terms := map[string]*Page{}
 		s.terms[plural] = terms
-		for _, p := range s.regular {
+		// Sections are tagged too (a term page lists them, as Hugo's does).
+		tagged := slices.Concat(s.regular, s.allSections())
+		for _, p := range tagged {
+			if p.src == nil {
+				continue
+			}
 			for _, term := range p.src.Meta.Terms[plural] {
 				key := urls.Segment(term)
 				if key == "" {
@@ -363,13 +484,17 @@ func (s *Site) buildTaxonomies() {
 				}
 				t := terms[key]
 				if t == nil {
-					t = s.newPage(KindTerm, nil)
-					t.title = term
+					t = s.newPage(KindTerm, s.taxonomySources[plural+"/"+key])
+					t.title = cmp.Or(t.title, term)
 					t.term = key
 					t.taxonomy = plural
 					t.section = plural
-					t.path = tax.path + key + "/"
+					t.path = "/" + plural + "/" + key + "/"
 					t.parent = tax
+					if pattern := s.cfg.Permalinks.Term[plural]; pattern != "" {
+						t.path = s.expandPermalink(t, pattern)
+					}
+					t.path = s.ugly(t.path, plural)
 					terms[key] = t
 					tax.children = append(tax.children, t)
 				}
@@ -385,21 +510,7 @@ func (s *Site) buildTaxonomies() {
 			}
 		}
 		slices.SortFunc(tax.children, func(a, b *Page) int { return cmp.Compare(a.term, b.term) })
-	}
-}
-
-func (s *Site) buildMenus() {
-	s.menus = map[string][]*MenuEntry{}
-	for name, entries := range s.cfg.Menu {
-		for _, e := range entries {
-			s.menus[name] = append(s.menus[name], &MenuEntry{
-				Name: e.Name, Identifier: cmp.Or(e.Identifier, e.Name), Title: e.Title,
-				URL: s.cfg.Base.Rel(e.URL), Weight: e.Weight,
-			})
-		}
-		slices.SortStableFunc(s.menus[name], func(a, b *MenuEntry) int {
-			return cmp.Or(cmp.Compare(a.Weight, b.Weight), cmp.Compare(a.Name, b.Name))
-		})
+		tax.path = s.ugly(tax.path, plural)
 	}
 }
 
@@ -407,6 +518,7 @@ func (s *Site) buildMenus() {
 // Prev/Next within each top-level section.
 func (s *Site) link() {
 	SortDefault(s.regular)
+	SortDefault(s.pages)
 	var lists []*Page
 	lists = append(lists, s.home)
 	lists = append(lists, s.allSections()...)
@@ -452,16 +564,23 @@ func (s *Site) link() {
 	s.notFound.path = "/404.html"
 	s.notFound.parent = s.home
 
-	s.all = append(s.all, s.home)
-	s.all = append(s.all, s.allSections()...)
-	s.all = append(s.all, s.regular...)
+	var all []*Page
+	all = append(all, s.home)
+	all = append(all, s.allSections()...)
+	all = append(all, s.pages...)
 	for _, t := range s.taxonomyPages() {
-		s.all = append(s.all, t)
-		s.all = append(s.all, t.children...)
+		all = append(all, t)
+		all = append(all, t.children...)
 	}
-	for _, p := range s.all {
-		p.permalink = s.cfg.Base.Abs(p.path)
-		p.relPermalink = s.cfg.Base.Rel(p.path)
+	for _, p := range all {
+		// render = "link" gives a URL but no file; "never" neither.
+		if p.src == nil || p.src.Meta.Build.Render != content.Never {
+			p.permalink = s.cfg.Base.Abs(p.path)
+			p.relPermalink = s.cfg.Base.Rel(p.path)
+		}
+		if s.writes(p) {
+			s.all = append(s.all, p)
+		}
 	}
 	s.notFound.permalink = s.cfg.Base.Abs(s.notFound.path)
 	s.notFound.relPermalink = s.cfg.Base.Rel(s.notFound.path)
@@ -497,9 +616,20 @@ func (s *Site) checkOutputs(errs *diag.List) {
 		}
 		claim(p.path, who, file, line)
 	}
+	// An alias that would replace a page or an earlier alias is left out
+	// with a warning: Hugo builds such a site (the last write wins), and a
+	// stale redirect is no reason to fail a build.
+	kept := s.aliases[:0]
 	for _, a := range s.aliases {
-		claim(a.From, a.File+" (alias)", a.File, func() int { return a.Line })
+		out := OutputFile(a.From)
+		if prev, ok := owner[out]; ok {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: alias %s left out: %s already writes it", a.File, a.Line, a.From, prev))
+			continue
+		}
+		owner[out] = a.File + " (alias)"
+		kept = append(kept, a)
 	}
+	s.aliases = kept
 }
 
 // OutputFile maps a site path to the file that serves it: "/a/" →
@@ -548,6 +678,18 @@ func (s *Site) NotFound() *Page { return s.notFound }
 // All returns every page that has an output.
 func (s *Site) All() []*Page { return s.all }
 
+// LeafBundles returns every leaf bundle's page, headless ones included:
+// Hugo publishes a bundle's files whether or not its page is rendered.
+func (s *Site) LeafBundles() []*Page {
+	var out []*Page
+	for _, p := range s.pages {
+		if p.src.Kind == content.Leaf && p.path != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Aliases are the redirects to write.
 func (s *Site) AliasList() []Alias { return s.aliases }
 
@@ -564,8 +706,9 @@ func (s *Site) Markdown() *markup.Renderer { return s.md }
 
 func (s *Site) Title() string                             { return s.cfg.Title }
 func (s *Site) BaseURL() string                           { return s.cfg.Base.String() }
-func (s *Site) Params() map[string]any                    { return s.cfg.Params }
+func (s *Site) Params() map[string]any                    { return s.params }
 func (s *Site) Copyright() string                         { return s.cfg.Copyright }
+func (s *Site) Author() any                               { return s.cfg.Author }
 func (s *Site) LanguageCode() string                      { return s.cfg.LanguageCode }
 func (s *Site) Menus() map[string][]*MenuEntry            { return s.menus }
 func (s *Site) Pages() []*Page                            { return s.reachList(nil, "Pages", s.all) }
@@ -606,9 +749,6 @@ func (s *Site) GetPage(ref string) *Page {
 	}
 	return s.reach1(nil, "GetPage "+ref, nil)
 }
-
-// IsMenuCurrent reports whether entry links to page p.
-func (e *MenuEntry) IsCurrent(p *Page) bool { return p != nil && e.URL == p.relPermalink }
 
 var _ = template.HTML("")
 

@@ -97,6 +97,8 @@ type Calendar struct {
 	Targets     map[string]int `json:"targets"` // only positive targets of shown sections
 	Weeks       []Week         `json:"weeks"`
 	Unscheduled []Item         `json:"unscheduled"`
+	// Rebuild is set by Site: how often the site must be rebuilt.
+	Rebuild *Rebuild `json:"rebuild,omitempty"`
 }
 
 // Week is one ISO week of the window.

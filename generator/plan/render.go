@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -81,6 +82,12 @@ func (c Calendar) WriteTable(w io.Writer) error {
 			put("%s%s", prefix, clip(display(it), Width-utf8.RuneCountInString(prefix)))
 		}
 	}
+	if c.Rebuild != nil {
+		b.WriteByte('\n')
+		for _, l := range c.Rebuild.lines() {
+			put("%s", l)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -131,6 +138,15 @@ func (c Calendar) WriteJSON(w io.Writer) error {
 		weeks[i] = wk
 	}
 	c.Weeks = nonNil(weeks)
+	if r := c.Rebuild; r != nil {
+		cp := *r
+		cp.Next, cp.Problems = nonNil(cp.Next), nonNil(cp.Problems)
+		cp.Workflows = nonNil(slices.Clone(cp.Workflows))
+		for i := range cp.Workflows {
+			cp.Workflows[i].Crons = nonNil(cp.Workflows[i].Crons)
+		}
+		c.Rebuild = &cp
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	// Titles are shown to people, not embedded in HTML: "Q&A" stays readable.

@@ -2,8 +2,7 @@ package plan
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,11 @@ import (
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/schedule"
+	"github.com/agora-hub/agora/generator/sitefs"
+	"github.com/agora-hub/agora/generator/welcome"
 )
 
 // Site computes the calendar of the site in dir. now is the clock and
@@ -35,17 +39,22 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 	if err != nil {
 		return Calendar{}, err
 	}
-	tree, err := content.Load(dir, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(dir)
 	if err != nil {
 		return Calendar{}, err
 	}
-	items, found := gather(tree)
+	defer src.Close()
+	tree, err := content.Load(src, content.OptionsFor(cfg))
+	if err != nil {
+		return Calendar{}, err
+	}
+	items, found := gather(tree, cfg.Newsletter.Welcome)
 
 	var errs diag.List
 	targets := make(map[string]int, len(cfg.Plan.Targets))
 	var sections []string
 	for _, t := range cfg.Plan.Targets {
-		if !slices.Contains(found, t.Section) && !isDir(filepath.Join(dir, content.Dir, t.Section)) {
+		if !slices.Contains(found, t.Section) && !isDir(src, content.Dir+"/"+t.Section) {
 			errs.Add(unknownSection(t, found))
 			continue
 		}
@@ -60,24 +69,38 @@ func Site(dir string, now time.Time, weeks int) (Calendar, error) {
 			sections = append(sections, s)
 		}
 	}
-	return Build(items, Options{
+	cal := Build(items, Options{
 		Now:      now,
 		Location: cfg.Location,
 		Weeks:    weeks,
 		Targets:  targets,
 		Sections: sections,
-	}), nil
+	})
+	// The moments come from the model agora build makes at now, so that
+	// they are exactly the ones a rebuild would act on.
+	site, err := page.New(cfg, tree, page.Options{Now: now, Markdown: markup.New(markup.Options{BasePath: cfg.Base.Path()})})
+	if err != nil {
+		return Calendar{}, err
+	}
+	var moments []schedule.Moment
+	for _, m := range site.Schedule() {
+		moments = append(moments, schedule.Moment{At: m.At.In(cfg.Location), File: m.File, What: m.What})
+	}
+	cal.Rebuild = rebuild(src, moments)
+	return cal, nil
 }
 
-// gather turns the loaded pages into items and returns the sections that
-// hold Markdown, sorted. A section's _index.md is not an item, but it
+// gather turns the loaded pages, but those of the welcome series, into
+// items and returns the sections that hold Markdown, sorted. A section's _index.md is not an item, but it
 // makes the section exist before its first page is written.
-func gather(tree *content.Tree) ([]Item, []string) {
+func gather(tree *content.Tree, welcomeFolder string) ([]Item, []string) {
 	var items []Item
 	var sections []string
 	for _, src := range tree.Sources {
 		section, _, _ := strings.Cut(src.Dir(), "/")
-		if section == "" {
+		// The welcome series is mail on each subscriber's own clock, not
+		// part of the weekly plan.
+		if section == "" || welcome.In(welcomeFolder, src) {
 			continue
 		}
 		sections = append(sections, section)
@@ -100,8 +123,8 @@ func gather(tree *content.Tree) ([]Item, []string) {
 	return items, slices.Compact(sections)
 }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
+func isDir(fsys fs.FS, p string) bool {
+	st, err := fs.Stat(fsys, p)
 	return err == nil && st.IsDir()
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tplfuncs"
 	"github.com/agora-hub/agora/themes"
 )
@@ -28,9 +29,19 @@ import (
 //go:embed all:site
 var siteFiles embed.FS
 
+// workflowFile is the scaffolded GitHub Pages workflow, whose Agora
+// version line Site fills in.
+const workflowFile = ".github/workflows/pages.yml"
+
+// versionMarker is the line of the workflow that pinVersion replaces,
+// with the AGORA_VERSION line after it.
+const versionMarker = "  # AGORA_VERSION\n  AGORA_VERSION: latest\n"
+
 // Site writes a new site into dir, which must not exist or be empty. It
-// returns the files written.
-func Site(dir string) ([]string, error) {
+// returns the files written. version is the Agora that writes it, pinned
+// in the Pages workflow when pinnable says it is a version the workflow
+// can fetch again ("" or "(devel)" is not).
+func Site(dir, version string, pinnable bool) ([]string, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s already exists and is not empty; choose a new folder", dir)
 	}
@@ -43,6 +54,11 @@ func Site(dir string) ([]string, error) {
 		data, err := fs.ReadFile(root, p)
 		if err != nil {
 			return err
+		}
+		if p == workflowFile {
+			if data, err = pinVersion(data, version, pinnable); err != nil {
+				return err
+			}
 		}
 		out := p
 		if p == "gitignore" {
@@ -62,6 +78,26 @@ func Site(dir string) ([]string, error) {
 		return nil, fmt.Errorf("writing the new site: %w", err)
 	}
 	return written, nil
+}
+
+// pinVersion writes the Agora version into the workflow: the release that
+// scaffolded the site, so that it changes only when someone edits that one
+// line (a Dependabot-style bump); or, from a development build, "latest"
+// and a comment saying so.
+func pinVersion(workflow []byte, version string, pinnable bool) ([]byte, error) {
+	if !bytes.Contains(workflow, []byte(versionMarker)) {
+		return nil, fmt.Errorf("%s: the AGORA_VERSION lines are missing", workflowFile)
+	}
+	block := "  # The Agora release that builds the site (`agora version` tells\n" +
+		"  # yours): the site changes only when you change this line.\n" +
+		"  AGORA_VERSION: " + version + "\n"
+	if !pinnable {
+		block = "  # `agora new site` ran from a development build of Agora, which has no\n" +
+			"  # version to pin, so each build takes the newest release. Pin one,\n" +
+			"  # such as v0.4.0, so the site changes only when you change this line.\n" +
+			"  AGORA_VERSION: latest\n"
+	}
+	return bytes.Replace(workflow, []byte(versionMarker), []byte(block), 1), nil
 }
 
 // ArchetypeData is what an archetype template sees. The names are Hugo's
@@ -122,11 +158,16 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	if !found {
 		section = ""
 	}
-	theme, themeName, err := findTheme(root, cfg.Theme)
+	site, err := sitefs.Open(root)
 	if err != nil {
 		return Page{}, err
 	}
-	arch, archName, err := findArchetype(root, theme, themeName, section)
+	defer site.Close()
+	theme, themeName, err := findTheme(site, cfg.Theme)
+	if err != nil {
+		return Page{}, err
+	}
+	arch, archName, err := findArchetype(site, theme, themeName, section)
 	if err != nil {
 		return Page{}, err
 	}
@@ -155,10 +196,10 @@ func Content(root, rel string, now time.Time) (Page, error) {
 	}
 	display := content.Dir + "/" + rel
 	// A broken archetype must not produce a page that breaks the next build.
-	if _, err := content.Parse(display, rel, buf.Bytes(), content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()}); err != nil {
+	if _, err := content.Parse(display, rel, buf.Bytes(), content.OptionsFor(cfg)); err != nil {
 		return Page{}, fmt.Errorf("archetype %s made a page with broken front matter; fix the archetype:\n%w", archName, err)
 	}
-	if err := create(filepath.Join(root, content.Dir), rel, buf.Bytes()); err != nil {
+	if err := create(site, rel, buf.Bytes()); err != nil {
 		return Page{}, err
 	}
 	return Page{Path: display, Archetype: archName}, nil
@@ -196,30 +237,21 @@ func pagePath(arg string) (string, error) {
 	return p, nil
 }
 
-// create writes data to dir/rel, never replacing a file. The file is
-// opened through os.Root so that a symbolic link inside content/ cannot
-// lead the write elsewhere.
-func create(dir, rel string, data []byte) error {
+// create writes data to content/rel, never replacing a file. The file is
+// made through the site's os.Root, so that a symbolic link (content/
+// itself, or a folder in it) cannot lead the write out of the site.
+func create(site *sitefs.Site, rel string, data []byte) error {
 	display := content.Dir + "/" + rel
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	r := site.Root()
+	if err := r.MkdirAll(path.Dir(display), 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", display, site.Explain(path.Dir(display), err))
 	}
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if d := path.Dir(rel); d != "." {
-		if err := r.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", display, err)
-		}
-	}
-	f, err := r.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := r.OpenFile(display, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s already exists; agora new never overwrites a page", display)
 	}
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", display, err)
+		return fmt.Errorf("creating %s: %w", display, site.Explain(display, err))
 	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
@@ -227,7 +259,7 @@ func create(dir, rel string, data []byte) error {
 	}
 	if err != nil {
 		// A half-written page would break the next build.
-		_ = r.Remove(rel)
+		_ = r.Remove(display)
 		return fmt.Errorf("writing %s: %w", display, err)
 	}
 	return nil
@@ -246,15 +278,20 @@ tags = []
 // new pages come from the archetypes of the theme that renders them: the
 // theme named in site.toml, on disk under themes/ first; with none named,
 // the built-in theme unless the site has its own layouts/, as in Hugo.
-func findTheme(root, name string) (fs.FS, string, error) {
+func findTheme(site fs.FS, name string) (fs.FS, string, error) {
 	if name == "" {
-		if st, err := os.Stat(filepath.Join(root, "layouts")); err == nil && st.IsDir() {
-			return nil, "", nil
+		layouts, err := sitefs.Folder(site, "layouts")
+		if err != nil || layouts != nil {
+			return nil, "", err
 		}
 		name = config.DefaultTheme
 	}
-	if st, err := os.Stat(filepath.Join(root, "themes", name)); err == nil && st.IsDir() {
-		return os.DirFS(filepath.Join(root, "themes", name)), name, nil
+	onDisk, err := sitefs.Folder(site, "themes/"+name)
+	if err != nil {
+		return nil, "", err
+	}
+	if onDisk != nil {
+		return onDisk, name, nil
 	}
 	if t, ok := themes.Get(name); ok {
 		return t, name, nil
@@ -264,14 +301,14 @@ func findTheme(root, name string) (fs.FS, string, error) {
 
 // findArchetype reports a file that exists but cannot be read rather than
 // passing over it: a page from the wrong archetype would go unnoticed.
-func findArchetype(root string, theme fs.FS, themeName, section string) (text, name string, err error) {
+func findArchetype(site fs.FS, theme fs.FS, themeName, section string) (text, name string, err error) {
 	var names []string
 	if section != "" {
 		names = append(names, section+".md")
 	}
 	names = append(names, "default.md")
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(root, "archetypes", n))
+		b, err := fs.ReadFile(site, "archetypes/"+n)
 		if err == nil {
 			return string(b), "archetypes/" + n, nil
 		}

@@ -91,7 +91,7 @@ func parse(t *testing.T, dir, rel string) *content.Source {
 // an archetype that breaks the build would meet every new editor first.
 func TestNewPagesBuild(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hub")
-	if _, err := scaffold.Site(dir); err != nil {
+	if _, err := scaffold.Site(dir, "v0.4.0", true); err != nil {
 		t.Fatal(err)
 	}
 	testsite.Write(t, dir, "-- site.toml --\ntitle = \"Hub\"\ntimezone = \"Europe/Berlin\"\n")

@@ -79,6 +79,9 @@ func Listen(ctx context.Context, opt Options) (*Server, error) {
 		return nil, err
 	}
 	opt.Build.Source = root
+	if opt.Build.Environment == "" {
+		opt.Build.Environment = config.Development // Hugo's for its server
+	}
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -229,6 +232,9 @@ func (s *Server) update(ctx context.Context, changed []string) error {
 		}
 		moved := s.session != nil
 		s.session, s.sessionBase = session, base
+		for _, w := range res.Warnings {
+			s.logf("warning: %s", w)
+		}
 		s.logf("%s", res)
 		if moved {
 			s.logf("The base path changed: serving at %s", s.URL())
@@ -271,7 +277,7 @@ func (s *Server) tick(ctx context.Context) {
 // its path, so a GitHub Pages project site is previewed under its sub-path
 // and links that forget the base path break here as they would there.
 func (s *Server) localBase(root string) (string, error) {
-	cfg, err := config.Load(root)
+	cfg, err := config.LoadEnv(root, s.opt.Build.Environment)
 	if err != nil {
 		return "", err
 	}

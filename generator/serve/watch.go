@@ -15,7 +15,7 @@ import (
 
 // watchedDirs are the site folders whose changes change the output, as in
 // Hugo. site.toml is watched through the site root.
-var watchedDirs = []string{"content", "layouts", "themes", "static", "archetypes", "data"}
+var watchedDirs = []string{"content", "layouts", "themes", "static", "archetypes", "data", "assets", "i18n", "config"}
 
 // watcher turns fsnotify's events into batches of changed paths. Editors
 // save in bursts (write a temp file, rename it over the original, touch the

@@ -5,6 +5,7 @@ package tpl
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -13,8 +14,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 
 	"github.com/agora-hub/agora/generator/diag"
+	"github.com/agora-hub/agora/generator/tplfuncs"
 )
 
 // Layer is one folder of layouts: the site's or a theme's.
@@ -24,8 +27,9 @@ type Layer struct {
 }
 
 type source struct {
-	name string // display path, used as the template name so errors point at the file
-	text string
+	name  string // display path, used as the template name so errors point at the file
+	text  string
+	layer int // 0 for the site's layouts, then the themes' in order
 }
 
 // Set is a site's templates. Safe for concurrent use.
@@ -35,6 +39,9 @@ type Set struct {
 	mu       sync.Mutex
 	composed map[string]*template.Template
 	partials map[string]*template.Template
+	// shortcodes holds layouts/_shortcodes/ and layouts/shortcodes/,
+	// by path below layouts/.
+	shortcodes map[string]*template.Template
 }
 
 // New makes an empty set; call Load before use. It is separate so that
@@ -48,6 +55,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 	s.layouts = map[string]source{}
 	s.composed = map[string]*template.Template{}
 	s.partials = map[string]*template.Template{}
+	s.shortcodes = map[string]*template.Template{}
 	for i := len(layers) - 1; i >= 0; i-- {
 		l := layers[i]
 		if l.FS == nil {
@@ -64,7 +72,7 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 			if err != nil {
 				return err
 			}
-			s.layouts[p] = source{name: l.Display + "/" + p, text: string(b)}
+			s.layouts[p] = source{name: l.Display + "/" + p, text: string(b), layer: i}
 			return nil
 		})
 		if err != nil {
@@ -79,13 +87,16 @@ func (s *Set) Load(funcs template.FuncMap, layers ...Layer) error {
 	sort.Strings(names)
 	for _, k := range names {
 		src := s.layouts[k]
-		t, err := template.New(src.name).Funcs(funcs).Parse(src.text)
+		t, err := parseLayout(template.New(src.name).Funcs(funcs), src.text)
 		if err != nil {
 			errs.Add(Error(err))
 			continue
 		}
 		if strings.HasPrefix(k, "partials/") {
-			s.partials[strings.TrimPrefix(k, "partials/")] = t
+			s.partials[strings.TrimPrefix(k, "partials/")] = lowerParams(t)
+		}
+		if strings.HasPrefix(k, "shortcodes/") || strings.HasPrefix(k, "_shortcodes/") {
+			s.shortcodes[k] = t
 		}
 	}
 	return errs.Err()
@@ -97,6 +108,27 @@ func isTemplate(p string) bool {
 		return true
 	}
 	return false
+}
+
+// Shortcode returns the template of the shortcode called name, or nil,
+// in Hugo's order: the site's layouts/_shortcodes/ (Hugo 0.146's folder)
+// and layouts/shortcodes/, then the theme's; in each, the HTML output
+// format's NAME.html.html before NAME.html.
+func (s *Set) Shortcode(name string) *template.Template {
+	var best *template.Template
+	bestLayer := -1
+	for _, dir := range []string{"_shortcodes/", "shortcodes/"} {
+		for _, file := range []string{name + ".html.html", name + ".html"} {
+			t, ok := s.shortcodes[dir+file]
+			if !ok {
+				continue
+			}
+			if layer := s.layouts[dir+file].layer; best == nil || layer < bestLayer {
+				best, bestLayer = t, layer
+			}
+		}
+	}
+	return best
 }
 
 // Has reports whether a layout exists, e.g. "_default/single.html".
@@ -151,25 +183,43 @@ func (s *Set) baseFor(layout, typ string) (source, bool) {
 // the layout's {{ define "main" }} fills the base's {{ block "main" }}. A
 // layout that defines nothing stands alone.
 func (s *Set) compose(layout, base source, hasBase bool) (*template.Template, error) {
-	alone, err := template.New(layout.name).Funcs(s.funcs).Parse(layout.text)
+	alone, err := parseLayout(template.New(layout.name).Funcs(s.funcs), layout.text)
 	if err != nil {
 		return nil, Error(err)
 	}
 	if !hasBase || len(alone.Templates()) <= 1 {
-		return alone, nil
+		return lowerParams(alone), nil
 	}
-	t, err := template.New(base.name).Funcs(s.funcs).Parse(base.text)
+	t, err := parseLayout(template.New(base.name).Funcs(s.funcs), base.text)
 	if err != nil {
 		return nil, Error(err)
 	}
-	if _, err := t.New(layout.name).Parse(layout.text); err != nil {
+	if _, err := parseLayout(t.New(layout.name), layout.text); err != nil {
 		return nil, Error(err)
+	}
+	return lowerParams(t), nil
+}
+
+// parseLayout parses text into t and prepares every template it defines for
+// Hugo's keywords html/template lacks (see tplfuncs.Rewrite).
+func parseLayout(t *template.Template, text string) (*template.Template, error) {
+	t, err := t.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range t.Templates() {
+		if err := tplfuncs.Rewrite(d.Tree); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
 
-// Partial executes partials/NAME (".html" may be left off) with data.
-func (s *Set) Partial(name string, data ...any) (template.HTML, error) {
+// Include executes partials/NAME (".html" may be left off, and a
+// "partials/" prefix is tolerated, as in Hugo) with data: the value of its
+// return statement when it runs one, else its output as template.HTML.
+func (s *Set) Include(name string, data any) (any, error) {
+	name = strings.TrimPrefix(name, "partials/")
 	t, ok := s.partials[name]
 	if !ok {
 		t, ok = s.partials[name+".html"]
@@ -177,15 +227,39 @@ func (s *Set) Partial(name string, data ...any) (template.HTML, error) {
 	if !ok {
 		return "", fmt.Errorf("partial %q not found in layouts/partials/ or the theme's", name)
 	}
-	var ctx any
-	if len(data) > 0 {
-		ctx = data[0]
-	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, ctx); err != nil {
+	if err := t.Execute(&b, data); err != nil {
+		var ret *tplfuncs.ReturnSignal
+		if errors.As(err, &ret) {
+			return ret.Value, nil
+		}
 		return "", Error(err)
 	}
 	return template.HTML(b.String()), nil
+}
+
+// Exists reports whether a layout exists, by its path below layouts/
+// ("partials/x.html"), as Hugo's templates.Exists.
+func (s *Set) Exists(name string) bool { return s.Has(name) }
+
+// ExecuteText runs text as a text/template (no HTML escaping: the text is
+// CSS or JavaScript, as in Hugo) with the set's functions, for
+// resources.ExecuteAsTemplate; name is used in errors.
+func (s *Set) ExecuteText(name, text string, data any) (string, error) {
+	t, err := texttemplate.New(name).Funcs(texttemplate.FuncMap(s.funcs)).Parse(text)
+	if err != nil {
+		return "", Error(err)
+	}
+	for _, d := range t.Templates() {
+		if err := tplfuncs.Rewrite(d.Tree); err != nil {
+			return "", Error(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", Error(err)
+	}
+	return b.String(), nil
 }
 
 // Execute runs t and turns its error into file:line form.

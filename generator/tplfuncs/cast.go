@@ -307,18 +307,19 @@ func dateFormat(layout, v any) (string, error) {
 }
 
 // jsonify is Hugo's jsonify [OPTIONS] VALUE: VALUE as JSON, with <, > and
-// & escaped as \u003c and so on. OPTIONS is a dict with "indent" and
-// "prefix", as in Hugo.
+// & escaped as \u003c and so on unless OPTIONS' noHTMLEscape is true.
+// OPTIONS is a dict with "indent", "prefix" and "noHTMLEscape", as in Hugo.
 //
 // The result is template.HTML, as in Hugo, so `<pre>{{ jsonify . }}</pre>`
-// shows the JSON rather than its entity-escaped text. That is safe because
-// the encoder escapes <, > and &; for the same reason Hugo's noHTMLEscape
-// option is refused. In a <script> block html/template still treats the
+// shows the JSON rather than its entity-escaped text. With noHTMLEscape
+// the JSON is put in the page as it is, as Hugo does: use it only on the
+// site's own data. In a <script> block html/template still treats the
 // result as a value and quotes it, so write `{{ jsonify . | safeJS }}` there.
 func jsonify(args ...any) (template.HTML, error) {
 	var (
 		obj            any
 		prefix, indent string
+		noEscape       bool
 	)
 	switch len(args) {
 	case 1:
@@ -344,9 +345,9 @@ func jsonify(args ...any) (template.HTML, error) {
 			case "prefix":
 				prefix = val
 			case "nohtmlescape":
-				return "", fail("jsonify", "noHTMLEscape is not supported: the result is trusted HTML")
+				noEscape = val == "true"
 			default:
-				return "", fail("jsonify", "unknown option %q (want indent or prefix)", k)
+				return "", fail("jsonify", "unknown option %q (want indent, prefix or noHTMLEscape)", k)
 			}
 		}
 		obj = args[1]
@@ -356,8 +357,33 @@ func jsonify(args ...any) (template.HTML, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent(prefix, indent)
+	enc.SetEscapeHTML(!noEscape)
 	if err := enc.Encode(obj); err != nil {
 		return "", fail("jsonify", "%w", err)
 	}
 	return template.HTML(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
+// castNS is Hugo's cast namespace.
+type castNS struct{ e *env }
+
+// ToInt is Hugo's int VALUE.
+func (*castNS) ToInt(v any) (int, error) { return intFunc(v) }
+
+// ToFloat is Hugo's float VALUE.
+func (*castNS) ToFloat(v any) (float64, error) { return floatFunc(v) }
+
+// ToString is Hugo's string VALUE.
+func (*castNS) ToString(v any) (string, error) { return stringFunc(v) }
+
+// castExamples document the cast namespace; TestExamples runs them.
+func castExamples() []Example {
+	return []Example{
+		{"string", `{{ printf "%T %s" (string 4.50) (string 4.50) }}`, nil, "string 4.5"},
+		{"int", `{{ int "0987" }} {{ int 3.9 }} {{ int "0x10" }} {{ int true }}`, nil, "987 3 16 1"},
+		{"float", `{{ float "2.5" }} {{ float 3 }}`, nil, "2.5 3"},
+		{"cast.ToInt", `{{ cast.ToInt "42" | printf "%T" }}`, nil, "int"},
+		{"cast.ToFloat", `{{ cast.ToFloat "1.5" }}`, nil, "1.5"},
+		{"cast.ToString", `{{ cast.ToString 12 | printf "%q" }}`, nil, `&#34;12&#34;`},
+	}
 }

@@ -322,3 +322,236 @@ func (k sortKey) num() float64 {
 	}
 	return k.f
 }
+
+// compareNS is Hugo's compare namespace. eq, ne, lt, le, gt and ge replace
+// text/template's built-ins, as in Hugo, because those refuse to compare
+// an int with an int64 (front matter gives int64, literals int) and fail
+// on nil, while Hugo themes rely on `eq .Params.weight 1` and `gt .Date 0`.
+type compareNS struct{ e *env }
+
+// Default is Hugo's default DEFAULT [VALUE].
+func (*compareNS) Default(def any, given ...any) (any, error) { return defaultFunc(def, given...) }
+
+// Conditional is Hugo's cond CONTROL A B: A when CONTROL is truthy, else
+// B. Both are evaluated, unlike if/else.
+func (*compareNS) Conditional(control, a, b any) any {
+	if truth(control) {
+		return a
+	}
+	return b
+}
+
+// eqer is a value that knows its own equality, such as a page: pages are
+// equal when they are the same page.
+type eqer interface{ Eq(other any) bool }
+
+// eqNormal reduces a value as Hugo's eq does: all signed integers to
+// int64, floats to float64, strings of any named type to string. So
+// eq 1 (int64 1) is true, while eq 1 1.0 is false, as in Hugo.
+func eqNormal(v any) any {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return nil
+	}
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if rv.IsNil() {
+			return nil
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Float32, reflect.Float64:
+		return rv.Float()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if u := rv.Uint(); u <= math.MaxInt64 {
+			return int64(u)
+		}
+		return rv.Uint()
+	case reflect.String:
+		return rv.String()
+	}
+	return v
+}
+
+func eqTwo(a, b any) bool {
+	if e, ok := a.(eqer); ok {
+		return e.Eq(b)
+	}
+	if e, ok := b.(eqer); ok {
+		return e.Eq(a)
+	}
+	na, nb := eqNormal(a), eqNormal(b)
+	if ta, ok := na.(time.Time); ok {
+		if tb, ok := nb.(time.Time); ok {
+			return ta.Equal(tb)
+		}
+	}
+	return reflect.DeepEqual(na, nb)
+}
+
+// Eq is Hugo's eq A B [C…]: whether A equals any of the others.
+func (*compareNS) Eq(first any, others ...any) (bool, error) {
+	if len(others) == 0 {
+		return false, fail("eq", "missing arguments for comparison")
+	}
+	for _, o := range others {
+		if eqTwo(first, o) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Ne is Hugo's ne A B [C…]: whether A equals none of the others.
+func (ns *compareNS) Ne(first any, others ...any) (bool, error) {
+	if len(others) == 0 {
+		return false, fail("ne", "missing arguments for comparison")
+	}
+	eq, err := ns.Eq(first, others...)
+	return !eq, err
+}
+
+// Lt is Hugo's lt A B [C…]: whether A is less than every other.
+func (*compareNS) Lt(first any, others ...any) (bool, error) {
+	return orderAll("lt", first, others, func(a, b float64) bool { return a < b })
+}
+
+// Le is Hugo's le A B [C…].
+func (*compareNS) Le(first any, others ...any) (bool, error) {
+	return orderAll("le", first, others, func(a, b float64) bool { return a <= b })
+}
+
+// Gt is Hugo's gt A B [C…].
+func (*compareNS) Gt(first any, others ...any) (bool, error) {
+	return orderAll("gt", first, others, func(a, b float64) bool { return a > b })
+}
+
+// Ge is Hugo's ge A B [C…].
+func (*compareNS) Ge(first any, others ...any) (bool, error) {
+	return orderAll("ge", first, others, func(a, b float64) bool { return a >= b })
+}
+
+func orderAll(fn string, first any, others []any, ok func(a, b float64) bool) (bool, error) {
+	if len(others) == 0 {
+		return false, fail(fn, "missing arguments for comparison")
+	}
+	for _, o := range others {
+		l, r := orderPair(first, o)
+		if !ok(l, r) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// orderPair maps two values onto numbers the way Hugo's lt and friends
+// do: numbers are themselves, numeric strings their value, other strings
+// compare with each other (as 0/1), lists and maps by length, times by
+// their Unix second, booleans as 0 and 1, and anything else, nil
+// included, as 0. So `gt .Date 0` is true for any date after 1970 and
+// `lt nil 1` is true.
+func orderPair(a, b any) (float64, float64) {
+	if as, ok := a.(string); ok {
+		if bs, ok := b.(string); ok {
+			return orderStrings(as, bs)
+		}
+	}
+	l, ls := orderValue(a)
+	r, rs := orderValue(b)
+	if ls != nil && rs != nil {
+		return orderStrings(*ls, *rs)
+	}
+	return l, r
+}
+
+func orderStrings(a, b string) (float64, float64) {
+	switch {
+	case a < b:
+		return 0, 1
+	case a > b:
+		return 1, 0
+	}
+	return 0, 0
+}
+
+// orderValue is one side of orderPair; a string that is not a number comes
+// back as s.
+func orderValue(v any) (f float64, s *string) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return 0, nil
+	}
+	switch rv.Kind() {
+	case reflect.Array, reflect.Chan, reflect.Map, reflect.Slice:
+		return float64(rv.Len()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return float64(rv.Uint()), nil
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), nil
+	case reflect.String:
+		f, err := strconv.ParseFloat(rv.String(), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			str := rv.String()
+			return 0, &str
+		}
+		return f, nil
+	case reflect.Struct:
+		if t, ok := v.(time.Time); ok {
+			return float64(t.Unix()), nil
+		}
+	case reflect.Bool:
+		if rv.Bool() {
+			return 1, nil
+		}
+	}
+	return 0, nil
+}
+
+// truth is text/template's notion of true, which Hugo's cond uses.
+func truth(v any) bool {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return false
+	}
+	switch rv.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return rv.Len() > 0
+	case reflect.Bool:
+		return rv.Bool()
+	case reflect.Complex64, reflect.Complex128:
+		return rv.Complex() != 0
+	case reflect.Chan, reflect.Func, reflect.Pointer, reflect.Interface:
+		return !rv.IsNil()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int() != 0
+	case reflect.Float32, reflect.Float64:
+		return rv.Float() != 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint() != 0
+	case reflect.Struct:
+		if t, ok := v.(time.Time); ok {
+			return !t.IsZero()
+		}
+		return true
+	}
+	return true
+}
+
+// compareExamples document the compare namespace; TestExamples runs them.
+func compareExamples() []Example {
+	pages := examplePages()
+	return []Example{
+		{"default", `{{ default "none" "" }} {{ default 10 0 }} {{ default "x" "set" }} {{ index (dict) "missing" | default "fallback" }}`, nil, "none 10 set fallback"},
+		{"default", `{{ default true false }}`, nil, "false"},
+		{"cond", `{{ cond true "yes" "no" }} {{ cond 0 "yes" "no" }} {{ cond (slice) "yes" "no" }}`, nil, "yes no no"},
+		{"eq", `{{ eq 1 1 }} {{ eq 1 1.0 }} {{ eq "a" "b" "a" }} {{ eq nil nil }} {{ eq (int 3) 3 }}`, nil, "true false true true true"},
+		{"eq", `{{ $p := index . 0 }}{{ eq $p $p }} {{ eq $p (index . 1) }}`, []any{&examplePage{title: "A"}, &examplePage{title: "B"}}, "true false"},
+		{"ne", `{{ ne 1 2 }} {{ ne "a" "a" }}`, nil, "true false"},
+		{"lt", `{{ lt 1 2.5 }} {{ lt "a" "b" }} {{ lt nil 1 }} {{ lt "10" "9" }} {{ lt "10" 9 }}`, nil, "true true true true false"},
+		{"le", `{{ le 2 2 }} {{ le (slice 1 2) 2 }}`, nil, "true true"},
+		{"gt", `{{ range first 1 . }}{{ gt .Date 0 }}{{ end }} {{ gt 2 1 }} {{ gt "b" "a" }}`, pages, "true true true"},
+		{"ge", `{{ ge 3 3 2 }} {{ ge 1 2 }}`, nil, "true false"},
+	}
+}

@@ -1,8 +1,11 @@
 package tplfuncs
 
 import (
+	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"sync/atomic"
 )
 
 // number is an operand of Hugo's arithmetic: integers stay integers (so
@@ -127,4 +130,151 @@ func mod(a, b any) (int64, error) {
 		return 0, fail("mod", "division by zero")
 	}
 	return x % y, nil
+}
+
+// mathNS is Hugo's math namespace.
+type mathNS struct {
+	e       *env
+	counter atomic.Uint64
+}
+
+func (*mathNS) Add(a, b any, more ...any) (any, error) { return add(a, b, more...) }
+func (*mathNS) Sub(a, b any, more ...any) (any, error) { return sub(a, b, more...) }
+func (*mathNS) Mul(a, b any, more ...any) (any, error) { return mul(a, b, more...) }
+func (*mathNS) Div(a, b any, more ...any) (any, error) { return div(a, b, more...) }
+func (*mathNS) Mod(a, b any) (int64, error)            { return mod(a, b) }
+
+// ModBool is Hugo's modBool A B: whether A mod B is 0.
+func (*mathNS) ModBool(a, b any) (bool, error) {
+	r, err := mod(a, b)
+	if err != nil {
+		return false, fail("modBool", "%w", errors.Unwrap(err))
+	}
+	return r == 0, nil
+}
+
+// float1 applies a float function to one argument, as Hugo's math
+// functions do: the result is always a float64.
+func float1(fn string, v any, f func(float64) float64) (float64, error) {
+	x, err := toFloat(v)
+	if err != nil {
+		return 0, fail(fn, "%w", err)
+	}
+	return f(x), nil
+}
+
+func (*mathNS) Abs(v any) (float64, error)   { return float1("math.Abs", v, math.Abs) }
+func (*mathNS) Acos(v any) (float64, error)  { return float1("math.Acos", v, math.Acos) }
+func (*mathNS) Asin(v any) (float64, error)  { return float1("math.Asin", v, math.Asin) }
+func (*mathNS) Atan(v any) (float64, error)  { return float1("math.Atan", v, math.Atan) }
+func (*mathNS) Ceil(v any) (float64, error)  { return float1("math.Ceil", v, math.Ceil) }
+func (*mathNS) Cos(v any) (float64, error)   { return float1("math.Cos", v, math.Cos) }
+func (*mathNS) Floor(v any) (float64, error) { return float1("math.Floor", v, math.Floor) }
+func (*mathNS) Log(v any) (float64, error)   { return float1("math.Log", v, math.Log) }
+func (*mathNS) Sin(v any) (float64, error)   { return float1("math.Sin", v, math.Sin) }
+func (*mathNS) Sqrt(v any) (float64, error)  { return float1("math.Sqrt", v, math.Sqrt) }
+func (*mathNS) Tan(v any) (float64, error)   { return float1("math.Tan", v, math.Tan) }
+
+// Round is Hugo's math.Round: half away from zero.
+func (*mathNS) Round(v any) (float64, error) { return float1("math.Round", v, math.Round) }
+
+func (*mathNS) ToDegrees(v any) (float64, error) {
+	return float1("math.ToDegrees", v, func(x float64) float64 { return x * 180 / math.Pi })
+}
+
+func (*mathNS) ToRadians(v any) (float64, error) {
+	return float1("math.ToRadians", v, func(x float64) float64 { return x * math.Pi / 180 })
+}
+
+func (*mathNS) Atan2(y, x any) (float64, error) {
+	a, err := toFloat(y)
+	if err != nil {
+		return 0, fail("math.Atan2", "%w", err)
+	}
+	b, err := toFloat(x)
+	if err != nil {
+		return 0, fail("math.Atan2", "%w", err)
+	}
+	return math.Atan2(a, b), nil
+}
+
+// Pow is Hugo's pow A B.
+func (*mathNS) Pow(a, b any) (float64, error) {
+	x, err := toFloat(a)
+	if err != nil {
+		return 0, fail("pow", "%w", err)
+	}
+	y, err := toFloat(b)
+	if err != nil {
+		return 0, fail("pow", "%w", err)
+	}
+	return math.Pow(x, y), nil
+}
+
+func (*mathNS) Pi() float64        { return math.Pi }
+func (*mathNS) MaxInt64() int64    { return math.MaxInt64 }
+func (*mathNS) Rand() float64      { return rand.Float64() }
+func (ns *mathNS) Counter() uint64 { return ns.counter.Add(1) }
+
+// fold applies op over numbers and lists of numbers, as Hugo's math.Max,
+// Min, Sum and Product do.
+func fold(fn string, op func(x, y float64) float64, inputs []any) (float64, error) {
+	var (
+		acc  float64
+		n    int
+		seen bool
+	)
+	for _, in := range inputs {
+		iv := deref(reflect.ValueOf(in))
+		var vals []any
+		if iv.IsValid() && (iv.Kind() == reflect.Slice || iv.Kind() == reflect.Array) {
+			vals = toAnySlice(iv)
+			seen = true
+		} else {
+			vals = []any{in}
+		}
+		for _, v := range vals {
+			f, err := toFloat(v)
+			if err != nil || v == nil {
+				return 0, fail(fn, "operator can't be used with non-float values")
+			}
+			seen = true
+			n++
+			if n == 1 {
+				acc = f
+				continue
+			}
+			acc = op(acc, f)
+		}
+	}
+	if !seen {
+		return 0, fail(fn, "must provide at least one number")
+	}
+	return acc, nil
+}
+
+func (*mathNS) Max(inputs ...any) (float64, error) { return fold("math.Max", math.Max, inputs) }
+func (*mathNS) Min(inputs ...any) (float64, error) { return fold("math.Min", math.Min, inputs) }
+func (*mathNS) Sum(inputs ...any) (float64, error) {
+	return fold("math.Sum", func(x, y float64) float64 { return x + y }, inputs)
+}
+func (*mathNS) Product(inputs ...any) (float64, error) {
+	return fold("math.Product", func(x, y float64) float64 { return x * y }, inputs)
+}
+
+// mathExamples document the math namespace; TestExamples runs them.
+func mathExamples() []Example {
+	return []Example{
+		{"add", `{{ add 1 2 }} {{ add 1.5 2 }} {{ add "a" "b" }} {{ add 1 2 3 }}`, nil, "3 3.5 ab 6"},
+		{"sub", `{{ sub 10 3 }} {{ sub 10 3 2 }} {{ sub 1 0.5 }}`, nil, "7 5 0.5"},
+		{"mul", `{{ mul 4 2.5 }} {{ mul 2 3 }}`, nil, "10 6"},
+		{"div", `{{ div 7 2 }} {{ div 7.0 2 }}`, nil, "3 3.5"},
+		{"mod", `{{ mod 7 3 }} {{ mod -7 3 }}`, nil, "1 -1"},
+		{"modBool", `{{ modBool 6 3 }} {{ modBool 7 3 }}`, nil, "true false"},
+		{"pow", `{{ pow 2 10 }}`, nil, "1024"},
+		{"math.Round", `{{ math.Round 2.5 }} {{ math.Floor 2.7 }} {{ math.Ceil 2.1 }} {{ math.Sqrt 16 }} {{ math.Abs -3 }}`, nil, "3 2 3 4 3"},
+		{"math.Max", `{{ math.Max 1 (slice 5 2) 3 }} {{ math.Min 4 2 }} {{ math.Sum (slice 1 2 3) }} {{ math.Product 2 3 }}`, nil, "5 2 6 6"},
+		{"math.Counter", `{{ math.Counter }} {{ math.Counter }}`, nil, "1 2"},
+		{"math.Pi", `{{ printf "%.4f" math.Pi }} {{ math.MaxInt64 }}`, nil, "3.1416 9223372036854775807"},
+	}
 }

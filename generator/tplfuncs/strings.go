@@ -3,12 +3,11 @@ package tplfuncs
 import (
 	"html"
 	"html/template"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/agora-hub/agora/generator/urls"
 )
 
 // str converts a string argument for function fn.
@@ -18,12 +17,6 @@ func str(fn string, v any) (string, error) {
 		return "", fail(fn, "%w", err)
 	}
 	return s, nil
-}
-
-// urlize is Hugo's urlize: a lower-case URL slug.
-func urlize(v any) (string, error) {
-	s, err := str("urlize", v)
-	return urls.Urlize(s), err
 }
 
 func lower(v any) (string, error) {
@@ -493,19 +486,6 @@ func hasSuffix(input, suffix any) (bool, error) {
 	return strings.HasSuffix(s, p), err
 }
 
-// htmlEscape is Hugo's htmlEscape: it returns a plain string, so
-// html/template escapes it again on output unless piped to safeHTML.
-func htmlEscape(v any) (string, error) {
-	s, err := str("htmlEscape", v)
-	return html.EscapeString(s), err
-}
-
-// htmlUnescape is Hugo's htmlUnescape; the result is a plain string too.
-func htmlUnescape(v any) (string, error) {
-	s, err := str("htmlUnescape", v)
-	return html.UnescapeString(s), err
-}
-
 // countwords is Hugo's countwords: the words of the text with HTML tags
 // removed, each CJK character counting as a word.
 func countwords(v any) (int, error) {
@@ -575,31 +555,327 @@ func separatesWords(name string) bool {
 	return true
 }
 
-// The safe* functions mark trusted content for html/template, as in Hugo.
-// They are the theme author's promise that the value is safe where it is
-// used; nothing is checked.
+// stringsNS is Hugo's strings namespace.
+type stringsNS struct{ e *env }
 
-func safeHTML(v any) (template.HTML, error) {
-	s, err := str("safeHTML", v)
-	return template.HTML(s), err
+func (*stringsNS) ToLower(v any) (string, error)          { return lower(v) }
+func (*stringsNS) ToUpper(v any) (string, error)          { return upper(v) }
+func (*stringsNS) Title(v any) (string, error)            { return title(v) }
+func (*stringsNS) Split(input, sep any) ([]string, error) { return split(input, sep) }
+func (*stringsNS) Trim(input, cutset any) (string, error) { return trim(input, cutset) }
+func (*stringsNS) HasPrefix(s, prefix any) (bool, error)  { return hasPrefix(s, prefix) }
+func (*stringsNS) HasSuffix(s, suffix any) (bool, error)  { return hasSuffix(s, suffix) }
+func (*stringsNS) CountWords(v any) (int, error)          { return countwords(v) }
+func (*stringsNS) Truncate(size any, args ...any) (template.HTML, error) {
+	return truncate(size, args...)
+}
+func (*stringsNS) Replace(input, old, new any, limit ...any) (string, error) {
+	return replace(input, old, new, limit...)
+}
+func (ns *stringsNS) ReplaceRE(pattern, repl, input any, limit ...any) (string, error) {
+	return ns.e.re.replaceRE(pattern, repl, input, limit...)
+}
+func (ns *stringsNS) FindRE(pattern, input any, limit ...any) ([]string, error) {
+	return ns.e.re.findRE(pattern, input, limit...)
 }
 
-func safeHTMLAttr(v any) (template.HTMLAttr, error) {
-	s, err := str("safeHTMLAttr", v)
-	return template.HTMLAttr(s), err
+// FindRESubmatch is Hugo's findRESubmatch PATTERN INPUT [LIMIT]: each
+// match with its groups.
+func (ns *stringsNS) FindRESubmatch(pattern, input any, limit ...any) ([][]string, error) {
+	re, err := ns.e.re.get("findRESubmatch", pattern)
+	if err != nil {
+		return nil, err
+	}
+	s, err := str("findRESubmatch", input)
+	if err != nil {
+		return nil, err
+	}
+	n, err := limitArg("findRESubmatch", limit)
+	if err != nil {
+		return nil, err
+	}
+	m := re.FindAllStringSubmatch(s, n)
+	if m == nil {
+		m = [][]string{}
+	}
+	return m, nil
 }
 
-func safeCSS(v any) (template.CSS, error) {
-	s, err := str("safeCSS", v)
-	return template.CSS(s), err
+// Chomp is Hugo's chomp: trailing newlines removed; template.HTML stays
+// template.HTML.
+func (*stringsNS) Chomp(v any) (any, error) {
+	s, err := str("chomp", v)
+	if err != nil {
+		return "", err
+	}
+	s = strings.TrimRight(s, "\r\n")
+	if _, ok := v.(template.HTML); ok {
+		return template.HTML(s), nil
+	}
+	return s, nil
 }
 
-func safeJS(v any) (template.JS, error) {
-	s, err := str("safeJS", v)
-	return template.JS(s), err
+// two converts the two string arguments of fn.
+func two(fn string, a, b any) (string, string, error) {
+	x, err := str(fn, a)
+	if err != nil {
+		return "", "", err
+	}
+	y, err := str(fn, b)
+	return x, y, err
 }
 
-func safeURL(v any) (template.URL, error) {
-	s, err := str("safeURL", v)
-	return template.URL(s), err
+func (*stringsNS) Contains(s, sub any) (bool, error) {
+	a, b, err := two("strings.Contains", s, sub)
+	return strings.Contains(a, b), err
+}
+
+func (*stringsNS) ContainsAny(s, chars any) (bool, error) {
+	a, b, err := two("strings.ContainsAny", s, chars)
+	return strings.ContainsAny(a, b), err
+}
+
+func (*stringsNS) ContainsNonSpace(v any) (bool, error) {
+	s, err := str("strings.ContainsNonSpace", v)
+	return strings.TrimSpace(s) != "", err
+}
+
+// Count is Hugo's strings.Count SUBSTR STRING.
+func (*stringsNS) Count(sub, s any) (int, error) {
+	a, b, err := two("strings.Count", sub, s)
+	return strings.Count(b, a), err
+}
+
+// CountRunes is Hugo's countrunes: the characters, tags and white space
+// left out.
+func (*stringsNS) CountRunes(v any) (int, error) {
+	s, err := str("countrunes", v)
+	n := 0
+	for _, r := range stripTags(s) {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n, err
+}
+
+// RuneCount is Hugo's strings.RuneCount: every character.
+func (*stringsNS) RuneCount(v any) (int, error) {
+	s, err := str("strings.RuneCount", v)
+	return utf8.RuneCountInString(s), err
+}
+
+// FirstUpper is Hugo's strings.FirstUpper.
+func (*stringsNS) FirstUpper(v any) (string, error) {
+	s, err := str("strings.FirstUpper", v)
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
+		return s, err
+	}
+	return string(unicode.ToUpper(r)) + s[size:], err
+}
+
+// Repeat is Hugo's strings.Repeat COUNT STRING.
+func (*stringsNS) Repeat(n, v any) (string, error) {
+	s, err := str("strings.Repeat", v)
+	if err != nil {
+		return "", err
+	}
+	k, err := toInt(n)
+	if err != nil {
+		return "", fail("strings.Repeat", "count: %w", err)
+	}
+	if k < 0 {
+		return "", fail("strings.Repeat", "negative Repeat count")
+	}
+	if int64(len(s))*k > maxRepeat {
+		return "", fail("strings.Repeat", "the result would be over %d bytes", maxRepeat)
+	}
+	return strings.Repeat(s, int(k)), nil
+}
+
+// maxRepeat bounds strings.Repeat's result: a typo must fail, not fill
+// memory.
+const maxRepeat = 64 << 20
+
+// ReplacePairs is Hugo's strings.ReplacePairs OLD NEW… STRING (or one
+// list of pairs, then STRING).
+func (*stringsNS) ReplacePairs(args ...any) (string, error) {
+	const fn = "strings.ReplacePairs"
+	if len(args) < 2 {
+		return "", fail(fn, "requires at least 2 arguments")
+	}
+	s, err := str(fn, args[len(args)-1])
+	if err != nil {
+		return "", err
+	}
+	var pairs []string
+	list := args[:len(args)-1]
+	if len(args) == 2 {
+		lv := deref(reflect.ValueOf(args[0]))
+		if !lv.IsValid() || lv.Kind() != reflect.Slice {
+			return "", fail(fn, "with 2 arguments, the first must be a slice of replacement pairs, got %T", args[0])
+		}
+		list = toAnySlice(lv)
+	}
+	for _, p := range list {
+		ps, err := str(fn, p)
+		if err != nil {
+			return "", err
+		}
+		pairs = append(pairs, ps)
+	}
+	if len(pairs)%2 != 0 {
+		return "", fail(fn, "uneven number of replacement pairs")
+	}
+	if len(pairs) == 0 || s == "" {
+		return s, nil
+	}
+	return strings.NewReplacer(pairs...).Replace(s), nil
+}
+
+// SliceString is Hugo's slicestr STRING [START [END]], in characters.
+func (*stringsNS) SliceString(v any, startEnd ...any) (string, error) {
+	const fn = "slicestr"
+	s, err := str(fn, v)
+	if err != nil {
+		return "", err
+	}
+	if len(startEnd) > 2 {
+		return "", fail(fn, "too many arguments")
+	}
+	r := []rune(s)
+	bounds := []int{0, len(r)}
+	for i, a := range startEnd {
+		n, err := toInt(a)
+		if err != nil {
+			return "", fail(fn, "start and end must be integers")
+		}
+		bounds[i] = clampInt(n)
+	}
+	if len(startEnd) > 0 && (bounds[0] < 0 || bounds[0] >= len(r)) {
+		return "", fail(fn, "slice bounds out of range")
+	}
+	if len(startEnd) == 2 && (bounds[1] < 0 || bounds[1] > len(r) || bounds[1] < bounds[0]) {
+		return "", fail(fn, "slice bounds out of range")
+	}
+	return string(r[bounds[0]:bounds[1]]), nil
+}
+
+// Substr is Hugo's substr STRING START [LENGTH], in characters (runes):
+// a negative START counts from the end, a negative LENGTH leaves that many
+// characters off the end, and out-of-range values clip rather than fail.
+func (*stringsNS) Substr(v any, nums ...any) (string, error) {
+	const fn = "substr"
+	s, err := str(fn, v)
+	if err != nil {
+		return "", err
+	}
+	if len(nums) == 0 {
+		return "", fail(fn, "too few arguments")
+	}
+	if len(nums) > 2 {
+		return "", fail(fn, "too many arguments")
+	}
+	r := []rune(s)
+	n := len(r)
+	start64, err := toInt(nums[0])
+	if err != nil {
+		return "", fail(fn, "start argument must be an integer")
+	}
+	length64 := int64(n)
+	if len(nums) == 2 {
+		if length64, err = toInt(nums[1]); err != nil {
+			return "", fail(fn, "length argument must be an integer")
+		}
+	}
+	if n == 0 {
+		return "", nil
+	}
+	start, length := clampInt(start64), clampInt(max(length64, -int64(maxInt)))
+	if start < 0 {
+		start = max(start+n, 0)
+	}
+	if start > n-1 {
+		return "", nil
+	}
+	end := n
+	switch {
+	case length == 0:
+		return "", nil
+	case length < 0:
+		end += length
+	default:
+		end = min(start+min(length, n), n)
+	}
+	if start >= end || end < 0 {
+		return "", nil
+	}
+	return string(r[start:end]), nil
+}
+
+func (*stringsNS) TrimSpace(v any) (string, error) {
+	s, err := str("strings.TrimSpace", v)
+	return strings.TrimSpace(s), err
+}
+
+// TrimLeft is Hugo's strings.TrimLeft CUTSET STRING.
+func (*stringsNS) TrimLeft(cutset, v any) (string, error) {
+	c, s, err := two("strings.TrimLeft", cutset, v)
+	return strings.TrimLeft(s, c), err
+}
+
+// TrimRight is Hugo's strings.TrimRight CUTSET STRING.
+func (*stringsNS) TrimRight(cutset, v any) (string, error) {
+	c, s, err := two("strings.TrimRight", cutset, v)
+	return strings.TrimRight(s, c), err
+}
+
+// TrimPrefix is Hugo's strings.TrimPrefix PREFIX STRING.
+func (*stringsNS) TrimPrefix(prefix, v any) (string, error) {
+	p, s, err := two("strings.TrimPrefix", prefix, v)
+	return strings.TrimPrefix(s, p), err
+}
+
+// TrimSuffix is Hugo's strings.TrimSuffix SUFFIX STRING.
+func (*stringsNS) TrimSuffix(suffix, v any) (string, error) {
+	p, s, err := two("strings.TrimSuffix", suffix, v)
+	return strings.TrimSuffix(s, p), err
+}
+
+// Diff is Hugo's strings.Diff OLDNAME OLD NEWNAME NEW.
+func (*stringsNS) Diff(oldName string, old any, newName string, new any) (string, error) {
+	return "", notImplemented("strings.Diff", "")
+}
+
+// stringsExamples document the strings namespace; TestExamples runs them.
+func stringsExamples() []Example {
+	return []Example{
+		{"lower", `{{ lower "HeLLo" }}`, nil, "hello"},
+		{"upper", `{{ upper "go" }}`, nil, "GO"},
+		{"title", `{{ title "the lord of the rings" }} {{ title "don't panic" }}`, nil, "The Lord Of The Rings Don&#39;t Panic"},
+		{"truncate", `{{ truncate 10 "Keep my HTML please" }}`, nil, "Keep my …"},
+		{"truncate", `{{ "<em>Keep my HTML</em>" | safeHTML | truncate 10 }}`, nil, "<em>Keep my …</em>"},
+		{"truncate", `{{ truncate 5 "..." "Hello world" }} {{ truncate 4 "Supercalifragilistic" }} {{ truncate 20 "a < b" }}`, nil, "Hello... Supe … a &lt; b"},
+		{"replace", `{{ replace "Batman and Robin" "Robin" "Catwoman" }} {{ replace "aaa" "a" "b" 2 }}`, nil, "Batman and Catwoman bba"},
+		{"replaceRE", `{{ replaceRE "^https?://([^/]+).*" "$1" "https://gohugo.io/docs/" }} {{ replaceRE "a" "x" "banana" 2 }}`, nil, "gohugo.io bxnxna"},
+		{"findRE", `{{ findRE "[a-z]+[0-9]" "a1 bb22 c3" }} {{ findRE "[0-9]" "a1b2c3" 2 }}`, nil, "[a1 bb2 c3] [1 2]"},
+		{"split", `{{ split "a,b,c" "," }}`, nil, "[a b c]"},
+		{"trim", `{{ trim "--go--" "-" }}`, nil, "go"},
+		{"hasPrefix", `{{ hasPrefix "agora" "ago" }}`, nil, "true"},
+		{"hasSuffix", `{{ hasSuffix "agora" "ago" }}`, nil, "false"},
+		{"countwords", `{{ countwords "<p>Hello <em>big</em> world</p><p>again</p>" }} {{ countwords "Go 言語" }}`, nil, "4 3"},
+		{"substr", `{{ substr "BatMan" 0 -3 }} {{ substr "BatMan" 3 }} {{ substr "BatMan" -3 2 }} {{ substr "日本語です" 1 2 }} {{ substr "abc" 10 }}`, nil, "Bat Man Ma 本語 "},
+		{"chomp", `{{ chomp "line\n\n" | printf "%q" }}`, nil, `&#34;line&#34;`},
+		{"countrunes", `{{ countrunes "<p>a b c</p>" }} {{ strings.RuneCount "a b" }}`, nil, "3 3"},
+		{"findRESubmatch", `{{ findRESubmatch "(\\w)=(\\d)" "a=1 b=2" }}`, nil, "[[a=1 a 1] [b=2 b 2]]"},
+		{"slicestr", `{{ slicestr "BatMan" 3 }} {{ slicestr "BatMan" 0 3 }}`, nil, "Man Bat"},
+		{"strings.Contains", `{{ strings.Contains "abc" "b" }} {{ strings.ContainsAny "abc" "xyz" }} {{ strings.ContainsNonSpace "  " }}`, nil, "true false false"},
+		{"strings.Count", `{{ "aabab" | strings.Count "a" }}`, nil, "3"},
+		{"strings.FirstUpper", `{{ strings.FirstUpper "élan" }}`, nil, "Élan"},
+		{"strings.Repeat", `{{ strings.Repeat 3 "ab" }}`, nil, "ababab"},
+		{"strings.ReplacePairs", `{{ strings.ReplacePairs "a" "1" "b" "2" "abc" }} {{ strings.ReplacePairs (slice "c" "3") "abc" }}`, nil, "12c ab3"},
+		{"strings.TrimPrefix", `{{ strings.TrimPrefix "a" "aab" }} {{ strings.TrimSuffix "b" "aab" }} {{ strings.TrimLeft "a" "aab" }} {{ strings.TrimRight "b" "abb" }} [{{ strings.TrimSpace "  x " }}]`, nil, "ab aa b a [x]"},
+		{"strings.ReplaceRE", `{{ strings.ReplaceRE "[aeiou]" "_" "hugo" }}`, nil, "h_g_"},
+	}
 }

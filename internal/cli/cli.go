@@ -10,7 +10,6 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/agora-hub/agora/generator/plan"
 	"github.com/agora-hub/agora/generator/scaffold"
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/internal/version"
 )
 
 // Exit codes.
@@ -237,8 +237,14 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
 	if !quiet {
 		fmt.Fprintln(e.stdout, res)
+		if note := res.RobotsNote(); note != "" {
+			fmt.Fprintln(e.stdout, note)
+		}
 	}
 	return nil
 }
@@ -265,11 +271,18 @@ func runNew(_ context.Context, e *env, args []string) error {
 	}
 	switch {
 	case len(pos) == 2 && pos[0] == "site":
-		files, err := scaffold.Site(pos[1])
+		v := version.Module()
+		files, err := scaffold.Site(pos[1], v, version.Pinnable(v))
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Created a new site in %s (%d files).\nNext:\n  cd %s\n  agora new tips/my-first-tip.md\n  agora serve -D    (a new page is a draft: -D shows drafts)\n", pos[1], len(files), pos[1])
+		fmt.Fprintf(e.stdout, "Created a new site in %s (%d files).\n", pos[1], len(files))
+		if version.Pinnable(v) {
+			fmt.Fprintf(e.stdout, "Its GitHub Pages workflow builds with Agora %s (AGORA_VERSION in .github/workflows/pages.yml).\n", v)
+		} else {
+			fmt.Fprintln(e.stdout, "This is a development build of Agora, which has no version to pin: the GitHub Pages\nworkflow builds with the newest release until you set AGORA_VERSION in .github/workflows/pages.yml.")
+		}
+		fmt.Fprintf(e.stdout, "Next:\n  cd %s\n  agora new tips/my-first-tip.md\n  agora serve -D    (a new page is a draft: -D shows drafts)\n", pos[1])
 		return nil
 	case len(pos) == 1 && pos[0] != "site":
 		t, err := parseNow(now)
@@ -344,9 +357,15 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
+	// The first word after agora is what a workflow pins; a development
+	// build says so, with what the go command stamped beside it.
+	v := version.Module()
+	if !version.Pinnable(v) {
+		if v != "" && v != "(devel)" {
+			v = "devel (" + v + ")"
+		} else {
+			v = "devel"
+		}
 	}
 	fmt.Fprintf(e.stdout, "agora %s %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil

@@ -49,7 +49,7 @@ func TestBadInputLeavesPublicUntouched(t *testing.T) {
 		want  []string
 	}{
 		{"broken TOML", "-- content/tips/bad.md --\n+++\ntitle = \"ok\"\nbroken =\n+++\n", []string{"content/tips/bad.md:3: front matter:"}},
-		{"YAML front matter", "-- content/tips/yaml.md --\n---\ntitle: x\n---\n", []string{"content/tips/yaml.md:1:", "TOML"}},
+		{"YAML front matter", "-- content/tips/yaml.md --\n---\ntitle: x\nweight: heavy\n---\n", []string{"content/tips/yaml.md:3: weight: want a whole number"}},
 		{"unknown site.toml key", "-- site.toml --\nbaseURL = \"https://example.org/hub/\"\ntitle = \"Hub\"\npaginat = 5\n", []string{"site.toml:3: unknown key \"paginat\""}},
 		{"unknown nested key", "-- site.toml --\ntitle = \"Hub\"\n[markup]\nunsafe = true\nunsfe = false\n", []string{"site.toml:4: unknown key \"markup.unsfe\""}},
 		{"slug traversal", "-- content/tips/s.md --\n+++\ntitle = \"S\"\nslug = \"../../x\"\n+++\n", []string{"content/tips/s.md:3: slug"}},

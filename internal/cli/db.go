@@ -92,6 +92,16 @@ func dbStatus(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "Sender %d:      %s pid %d, since %s, heartbeat %s (%s), holding %d\n", s.ID, s.Host, s.PID, s.Started, s.Heartbeat, state, s.Holding)
 	}
 	fmt.Fprintf(w, "Confirmations: %d queued\n", st.Confirmations)
+	var welcome []string
+	for _, k := range []store.DeliveryState{store.Queued, store.Sending, store.Sent, store.Failed} {
+		if n := st.Welcome[k]; n > 0 {
+			welcome = append(welcome, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(welcome) == 0 {
+		welcome = []string{"no rows"}
+	}
+	fmt.Fprintf(w, "Welcome:       %s\n", strings.Join(welcome, ", "))
 	return nil
 }
 
@@ -146,19 +156,8 @@ func dbCopy(ctx context.Context, e *env, args []string) error {
 	if sv != dv {
 		return fmt.Errorf("%s has schema version %d and %s %d: open both with the same agora first", srcName, sv, dstName, dv)
 	}
-	counts := map[string]int{}
 	start := time.Now()
-	err = dst.Load(ctx, replace, func(load store.LoadFunc) error {
-		for _, table := range store.CopyOrder {
-			cols, rows := src.ReadTable(ctx, table)
-			n, err := load(table, cols, rows)
-			if err != nil {
-				return err
-			}
-			counts[table] = n
-		}
-		return nil
-	})
+	counts, err := store.Copy(ctx, src, dst, replace)
 	if errors.Is(err, store.ErrNotEmpty) {
 		return fmt.Errorf("%w: pass --replace to empty it first", err)
 	}

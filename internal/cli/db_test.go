@@ -35,7 +35,7 @@ func TestDBCopyBothWays(t *testing.T) {
 	}
 
 	pg := pgtest.URL(t)
-	if code, out, stderr := run(t, "db", "copy", "--from", lite, "--to", pg); code != 0 || !strings.Contains(out, "31 subscribers") {
+	if code, out, stderr := run(t, "db", "copy", "--from", lite, "--to", pg); code != 0 || !strings.Contains(out, "32 subscribers") {
 		t.Fatalf("copy to PostgreSQL: exit %d\n%s%s", code, out, stderr)
 	}
 	if code, _, stderr := run(t, "db", "copy", "--from", lite, "--to", pg); code != 1 || !strings.Contains(stderr, "--replace") {
@@ -47,7 +47,7 @@ func TestDBCopyBothWays(t *testing.T) {
 		t.Errorf("the PostgreSQL export differs (exit %d, %s):\n%s\n-----\n%s", code, stderr, exported, fromPG)
 	}
 	code, status, stderr := run(t, "db", "status", "-s", site)
-	for _, want := range []string{"Engine:        postgres", "Send queue:    issue 1: 9 queued, 2 sending, 3 sent, 1 failed", "holding 2", "Confirmations: 1 queued"} {
+	for _, want := range []string{"Engine:        postgres", "Send queue:    issue 1: 9 queued, 2 sending, 3 sent, 1 failed", "holding 3", "Welcome:       1 sending, 1 sent", "Confirmations: 1 queued"} {
 		if code != 0 || !strings.Contains(status, want) {
 			t.Errorf("db status lacks %q (exit %d, %s):\n%s", want, code, stderr, status)
 		}

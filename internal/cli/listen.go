@@ -3,14 +3,19 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
 	"strings"
 
+	"time"
+
 	"github.com/agora-hub/agora/newsletter/database"
+	"github.com/agora-hub/agora/newsletter/digest"
 	"github.com/agora-hub/agora/newsletter/listen"
 	"github.com/agora-hub/agora/newsletter/mailer"
+	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/token"
 )
@@ -42,6 +47,7 @@ func runListen(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	limits := listen.DefaultLimits()
+	limits.ConfirmPerHour = cfg.Newsletter.ConfirmPerHour
 	if noLimits {
 		// Loopback on both sides: a loopback --addr alone is what a
 		// production service behind a proxy on this machine has too, but
@@ -68,6 +74,10 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	var signups store.Signups = st
+	welcomeNow, err := welcomeHook(e, source, st, dbPath, signer, settings)
+	if err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -75,7 +85,7 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	svc, err := listen.New(listen.Options{
 		Site: site, Store: signups, Signer: signer,
 		Sender: &listen.SMTPSender{Settings: settings}, From: settings.From, ReplyTo: settings.ReplyTo,
-		Limits: limits, TrustedProxies: trusted, Log: e.stderr,
+		Limits: limits, TrustedProxies: trusted, Log: e.stderr, Welcome: welcomeNow,
 	})
 	if err != nil {
 		l.Close()
@@ -85,8 +95,8 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	if noLimits {
 		warning = ", NO CLIENT LIMITS (--no-limits)"
 	}
-	fmt.Fprintf(e.stderr, "agora listen: serving %s on http://%s for %s\n  database %s, topics: %d, mail via %s:%d%s\n",
-		site.Endpoint, l.Addr(), site.BaseURL, dbPath, len(site.Topics), settings.Host, settings.Port, warning)
+	fmt.Fprintf(e.stderr, "agora listen: serving %s on http://%s for %s\n  database %s, topics: %d, mail via %s:%d, at most %d confirmations an hour%s\n",
+		site.Endpoint, l.Addr(), site.BaseURL, dbPath, len(site.Topics), settings.Host, settings.Port, limits.ConfirmPerHour, warning)
 	return svc.Run(ctx, l)
 }
 
@@ -107,4 +117,57 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// welcomeHook returns what agora listen's mail worker runs to send the
+// welcome steps due at once ("after = 0") to people who just confirmed;
+// nil when the database keeps no welcome journal. The steps are read
+// again each time, so an edit is sent as it reads.
+func welcomeHook(e *env, source string, st store.DB, dbPath string, signer *token.Signer, settings mailer.Settings) (func(context.Context), error) {
+	// SQLite: one process at a time sends the series, under the lock file
+	// beside the database. PostgreSQL: every agora send and agora listen
+	// on the database claims rows under its lease (see send.RunWelcome).
+	exclusive := st.Engine() == "sqlite"
+	site, err := digest.Open(source)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := send.LoadDKIM(site.Config.Newsletter.DKIM, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	composer, err := send.NewComposer(site, settings.From, settings.ReplyTo, signer, dk)
+	if err != nil {
+		return nil, err
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(e.stderr, "agora listen: "+format+"\n", args...) }
+	return func(ctx context.Context) {
+		// agora send holds the lock while it sends the series: it sends
+		// these steps too, or the next round here does.
+		if exclusive {
+			unlock, err := send.LockWelcome(dbPath, 0)
+			if err != nil {
+				return
+			}
+			defer unlock()
+		}
+		now := time.Now()
+		steps, err := site.WelcomeSteps(now)
+		if err != nil {
+			logf("welcome series: %v", err)
+			return
+		}
+		res, err := send.RunWelcome(ctx, steps, now, send.WelcomeOptions{
+			Options: send.Options{Store: st, Journal: st, Composer: composer, SMTP: settings, Concurrency: 1,
+				Progress: io.Discard, Retry: send.Retry{Attempts: 1}, Exclusive: exclusive},
+			Welcome: st, MaxAfter: 0,
+		})
+		for _, r := range res.Steps {
+			// Counts only: the log is no place for addresses.
+			logf("welcome step %q: sent %d, deferred %d, failed %d", r.Step.Title, r.Sent, r.Deferred, r.Bounced+r.Errors)
+		}
+		if err != nil {
+			logf("welcome series: %v", err)
+		}
+	}, nil
 }

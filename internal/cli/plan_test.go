@@ -29,6 +29,17 @@ timezone = "Europe/Berlin"
 tips = 2
 events = 1
 community-management-stories = 1
+-- .github/workflows/pages.yml --
+on:
+  push:
+    branches: [main]
+  schedule:
+    - cron: "5 * * * *"
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go run github.com/agora-hub/agora/cmd/agora@v0.4.0 build
 -- content/_index.md --
 +++
 title = "Home"

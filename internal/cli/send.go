@@ -17,6 +17,7 @@ import (
 	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
 	"github.com/agora-hub/agora/newsletter/tty"
 )
@@ -63,7 +64,15 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	var j store.Journal = st
+	var wj store.Welcome = st
+	steps, err := site.WelcomeSteps(clock)
+	if err != nil {
+		return err
+	}
 	if dryRun || preview != "" {
+		if err := welcomeLook(ctx, e, site, wj, steps, clock, preview); err != nil {
+			return err
+		}
 		return sendLook(ctx, e, site, st, j, clock, preview)
 	}
 
@@ -103,9 +112,60 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	warnLate(e.stdout, plan, site)
-	if !plan.Resume && len(plan.Items) == 0 {
+	due, err := send.WelcomeDue(ctx, wj, steps, clock)
+	if err != nil {
+		return err
+	}
+	welcomeCount := 0
+	for i, st := range steps {
+		if n := len(due[i]); n > 0 {
+			fmt.Fprintf(e.stdout, "Welcome step %q (%s): due for %s.\n", st.Title, afterText(st.After), plural(n, "subscriber", "subscribers"))
+			welcomeCount += n
+		}
+	}
+	digestToo := plan.Resume || len(plan.Items) > 0
+	if !digestToo {
 		fmt.Fprintln(e.stdout, nothingNew(plan, site))
-		return nil
+		if welcomeCount == 0 {
+			return nil
+		}
+	}
+	if !yes {
+		if !tty.IsTerminal(os.Stdin) {
+			return &usageError{"stdin is not a terminal: pass --yes to send without being asked"}
+		}
+		what := plural(welcomeCount, "welcome mail", "welcome mails")
+		if digestToo {
+			what = fmt.Sprintf("issue %d", plan.Issue.Number)
+			if welcomeCount > 0 {
+				what = plural(welcomeCount, "welcome mail", "welcome mails") + " and " + what
+			}
+		}
+		fmt.Fprintf(e.stdout, "Send %s through %s:%d now? [y/N] ", what, smtp.Host, smtp.Port)
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			fmt.Fprintln(e.stdout, "Nothing sent.")
+			return nil
+		}
+		yes = true
+	}
+	var welcomeErr error
+	if welcomeCount > 0 {
+		welcomeErr = sendWelcome(ctx, e, dbPath, steps, clock, send.WelcomeOptions{
+			Options: send.Options{Store: st, Journal: j, Composer: composer, SMTP: smtp,
+				Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate, Progress: e.stderr,
+				Exclusive: exclusive},
+			Welcome: wj, MaxAfter: -1,
+		})
+		// A relay that is down is down for the digest too: stop now,
+		// before an issue is made, rather than spend another minute on it.
+		var down *send.UnreachableError
+		if ctx.Err() != nil || errors.As(welcomeErr, &down) {
+			return welcomeErr
+		}
+	}
+	if !digestToo {
+		return welcomeErr
 	}
 	if plan.Resume {
 		fmt.Fprintf(e.stdout, "Resuming issue %d (made %s, %s); --now is ignored for it.\n",
@@ -113,7 +173,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "Issue %d: %s published since %s.\n", plan.Issue.Number, plural(len(plan.Items), "new item", "new items"), sinceText(plan, site))
 	}
-	if !yes {
+	if !yes { // asked above when welcome mails were due too
 		// A terminal as the terminal driver says: /dev/null, which cron
 		// gives, is a character device too, and reads as an empty answer.
 		if !tty.IsTerminal(os.Stdin) {
@@ -132,6 +192,10 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate,
 		Exclusive: exclusive, Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
 	})
+	if errors.Is(err, store.ErrNoRecipients) {
+		fmt.Fprintln(e.stdout, noRecipients(ctx, st, plan))
+		return nil
+	}
 	if res.Archive != "" && res.Created {
 		fmt.Fprintf(e.stdout, "Wrote %s: the next agora build publishes it (the \"view in browser\" link).\n", res.Archive)
 	}
@@ -141,7 +205,57 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	return sendSummary(ctx, e, j, res)
+	if err := sendSummary(ctx, e, j, res); err != nil {
+		return err
+	}
+	return welcomeErr
+}
+
+// afterText says a step's delay as an editor wrote it.
+func afterText(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "right after confirming"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("after %d days", d/(24*time.Hour))
+	}
+	return "after " + d.String()
+}
+
+// sendWelcome sends the welcome steps that are due, on SQLite under the
+// welcome lock shared with agora listen (opt.Exclusive), and prints what
+// it did. It returns an error when a message was deferred or failed, so
+// that the exit code says something is left to do.
+func sendWelcome(ctx context.Context, e *env, dbPath string, steps []digest.Step, clock time.Time, opt send.WelcomeOptions) error {
+	if opt.Exclusive {
+		unlock, err := send.LockWelcome(dbPath, 30*time.Second)
+		if err != nil {
+			return fmt.Errorf("welcome series: %w (agora listen holds the lock; run agora send again)", err)
+		}
+		defer unlock()
+	}
+	res, err := send.RunWelcome(ctx, steps, clock, opt)
+	for _, r := range res.Steps {
+		fmt.Fprintf(e.stdout, "Welcome step %q: sent %d", r.Step.Title, r.Sent)
+		for _, p := range []struct {
+			n    int
+			what string
+		}{{r.Bounced, "bounced"}, {r.Errors, "failed"}, {r.Deferred, "deferred"}, {r.Skipped, "skipped"}, {r.Held, "held for an earlier step"}} {
+			if p.n > 0 {
+				fmt.Fprintf(e.stdout, ", %d %s", p.n, p.what)
+			}
+		}
+		fmt.Fprintln(e.stdout, ".")
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("welcome series: %w", err)
+	case res.Interrupted:
+		return errors.New("welcome series stopped before the end: run agora send again")
+	case res.Deferred() > 0:
+		return fmt.Errorf("welcome series: %d messages were deferred by the server: run agora send again later to retry them", res.Deferred())
+	}
+	return nil
 }
 
 const sendHelp = `
@@ -166,6 +280,16 @@ func sinceText(p send.Plan, site *digest.Site) string {
 func nothingNew(p send.Plan, site *digest.Site) string {
 	sections := strings.Join(site.Config.Newsletter.Sections, ", ")
 	return fmt.Sprintf("Nothing new in %s since %s: no issue made, nobody mailed.", sections, sinceText(p, site))
+}
+
+// noRecipients says why no issue was made although there was news: like
+// "nothing new", it is not a failure (exit 0), and the items wait.
+func noRecipients(ctx context.Context, st store.Store, p send.Plan) string {
+	why := "nobody is subscribed and active"
+	if counts, err := st.Count(ctx); err == nil && counts[subscriber.Active] > 0 {
+		why = fmt.Sprintf("none of the %s chose a topic any of them is tagged with", plural(counts[subscriber.Active], "active subscriber", "active subscribers"))
+	}
+	return fmt.Sprintf("No recipient for %s: %s. No issue made, nobody mailed; the items wait for the next issue.", plural(len(p.Items), "new item", "new items"), why)
 }
 
 // maxLate bounds the late pages warnLate names one by one.
@@ -295,6 +419,15 @@ func sendLook(ctx context.Context, e *env, site *digest.Site, st store.Store, j 
 	for _, g := range groups {
 		people += len(g.Emails)
 	}
+	if people == 0 && !plan.Resume {
+		fmt.Fprintln(e.stdout, noRecipients(ctx, st, plan))
+		if preview != "" {
+			fmt.Fprintln(e.stdout, "Preview: nothing to write, nothing was sent and nothing changed.")
+		} else {
+			fmt.Fprintln(e.stdout, "Dry run: nothing was sent and nothing changed.")
+		}
+		return nil
+	}
 	verb := "would make"
 	if plan.Resume {
 		verb = "would resume"
@@ -322,14 +455,7 @@ func sendLook(ctx context.Context, e *env, site *digest.Site, st store.Store, j 
 }
 
 func writePreviews(e *env, site *digest.Site, plan send.Plan, groups []*send.Group, dir string, clock time.Time) error {
-	// The preview's links work when AGORA_SECRET is set; without it they
-	// hold a placeholder token, which is fine for a look.
-	signer, _ := token.FromEnv(os.Getenv, nil)
-	from := site.Config.Newsletter.From
-	if from == "" {
-		from = "preview@example.invalid"
-	}
-	c, err := send.NewComposer(site, from, site.Config.Newsletter.ReplyTo, signer, nil)
+	c, err := previewComposer(site)
 	if err != nil {
 		return err
 	}
@@ -357,4 +483,62 @@ func writePreviews(e *env, site *digest.Site, plan send.Plan, groups []*send.Gro
 	}
 	fmt.Fprintln(e.stdout, "Preview: nothing was sent and nothing changed.")
 	return nil
+}
+
+// welcomeLook is --dry-run and --preview for the welcome series: who each
+// due step would go to, or one message per due step.
+func welcomeLook(ctx context.Context, e *env, site *digest.Site, wj store.Welcome, steps []digest.Step, clock time.Time, preview string) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	due, err := send.WelcomeDue(ctx, wj, steps, clock)
+	if err != nil {
+		return err
+	}
+	var c *send.Composer
+	if preview != "" {
+		if c, err = previewComposer(site); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(preview, 0o755); err != nil {
+			return err
+		}
+	}
+	for i, st := range steps {
+		if len(due[i]) == 0 {
+			continue
+		}
+		if c == nil {
+			fmt.Fprintf(e.stdout, "Welcome step %q (%s, %s), due for %s:\n", st.Title, st.Source.Path, afterText(st.After), plural(len(due[i]), "subscriber", "subscribers"))
+			for _, sub := range due[i] {
+				fmt.Fprintf(e.stdout, "    %s\n", sub.Email)
+			}
+			continue
+		}
+		m, err := c.ComposeWelcome(st, due[i][0], clock)
+		if err != nil {
+			return err
+		}
+		base := filepath.Join(preview, fmt.Sprintf("welcome-%d", i+1))
+		if err := os.WriteFile(base+".eml", m.Data, 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(base+".html", []byte(m.Rendered.HTML), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Wrote %s.eml and .html (welcome step %q, due for %s, as sent to %s)\n", base, st.Title,
+			plural(len(due[i]), "subscriber", "subscribers"), due[i][0].Email)
+	}
+	return nil
+}
+
+// previewComposer makes messages for a look: the links work when
+// AGORA_SECRET is set, and hold a placeholder token otherwise.
+func previewComposer(site *digest.Site) (*send.Composer, error) {
+	signer, _ := token.FromEnv(os.Getenv, nil)
+	from := site.Config.Newsletter.From
+	if from == "" {
+		from = "preview@example.invalid"
+	}
+	return send.NewComposer(site, from, site.Config.Newsletter.ReplyTo, signer, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,10 +13,11 @@ import (
 
 	"github.com/agora-hub/agora/internal/smtpsink"
 	"github.com/agora-hub/agora/internal/testsite"
+	"github.com/agora-hub/agora/newsletter/store/sqlite"
 	"github.com/agora-hub/agora/newsletter/token"
 )
 
-var prefsLink = regexp.MustCompile(`Change your topics: (https://news\.example\.org/preferences\?t=([A-Za-z0-9_.-]+))`)
+var prefsLink = regexp.MustCompile(`Change your topics:\s+(https://news\.example\.org/preferences\?t=([A-Za-z0-9_.-]+))`)
 
 // TestSendMailAsReceived sends an issue to the in-process SMTP server and
 // reads what arrived: the Message-ID is under the From domain (never the
@@ -77,10 +79,23 @@ func TestSendMailAsReceived(t *testing.T) {
 			// Signed for preferences, with no expiry: years from now it
 			// still opens the page.
 			later, _ := token.New([]byte(secret), func() time.Time { return time.Now().AddDate(10, 0, 0) })
-			if id, err := later.Verify(m[2], token.Preferences); err != nil || id <= 0 {
-				t.Errorf("the preferences token: %d, %v", id, err)
+			st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "agora.db"), sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if _, err := later.Verify(m[2], token.Unsubscribe); !errors.Is(err, token.ErrWrongPurpose) {
+			defer st.Close()
+			ada, err := st.Get(ctx, "ada@example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := later.Parse(m[2])
+			if err != nil || c.Handle != ada.Link.Handle {
+				t.Fatalf("the preferences token names %q, %v; want Ada's handle", c.Handle, err)
+			}
+			if err := later.Check(c, token.Preferences, ada.Link.Secret); err != nil {
+				t.Errorf("the preferences token: %v", err)
+			}
+			if err := later.Check(c, token.Unsubscribe, ada.Link.Secret); !errors.Is(err, token.ErrWrongPurpose) {
 				t.Errorf("the preferences token unsubscribes: %v", err)
 			}
 		})

@@ -91,6 +91,17 @@ type Sink struct {
 	mu      sync.Mutex
 	msgs    []Message
 	arrived chan struct{} // closed and replaced on every message
+	taken   int
+	hold    func(n int)
+}
+
+// Hold makes the server call f with the message's number (from 1) after
+// reading each message and before answering for it: a test blocks in f to
+// have a message in flight, the server holding it but not having said so.
+func (s *Sink) Hold(f func(n int)) {
+	s.mu.Lock()
+	s.hold = f
+	s.mu.Unlock()
 }
 
 // Start listens on 127.0.0.1 at a free port.
@@ -180,6 +191,13 @@ func (c *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	c.sink.mu.Lock()
+	c.sink.taken++
+	n, hold := c.sink.taken, c.sink.hold
+	c.sink.mu.Unlock()
+	if hold != nil {
+		hold(n)
 	}
 	c.sink.add(Message{From: c.from, To: c.to, Data: b})
 	return nil

@@ -186,10 +186,16 @@ func TestRenderAndArchive(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<script", "<link", "<style", "src=\"/", "href=\"/"} {
+	for _, bad := range []string{"<script", "<link", "src=\"/", "href=\"/"} {
 		if strings.Contains(r.HTML, bad) {
 			t.Errorf("HTML has %q: mail needs inline styles and absolute URLs", bad)
 		}
+	}
+	// One stylesheet, in the head, for dark mode only: the layout and the
+	// light colours are inline, for the clients that drop <style>.
+	head, _, _ := strings.Cut(r.HTML, "</head>")
+	if strings.Count(r.HTML, "<style") != 1 || !strings.Contains(head, "<style>\n@media (prefers-color-scheme: dark) {") {
+		t.Errorf("want one <style>, in the head, holding the dark-mode rules only")
 	}
 	if r.Text != "Custom Ada <b>: Gamma;Beta; https://x.example/u?t=1\n" {
 		t.Errorf("text %q", r.Text)

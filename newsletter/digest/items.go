@@ -22,9 +22,15 @@ import (
 	"github.com/agora-hub/agora/generator/content"
 	"github.com/agora-hub/agora/generator/markup"
 	"github.com/agora-hub/agora/generator/page"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/newsletter/mailtext"
 	"github.com/agora-hub/agora/newsletter/store"
 )
+
+// SummaryWords is the length of a summary the digest cuts from a page
+// with no summary of its own: Hugo's automatic summary length.
+const SummaryWords = 70
 
 // TopicTaxonomy is the taxonomy whose terms subscribers' topics match.
 const TopicTaxonomy = "tags"
@@ -84,7 +90,12 @@ func (s *Site) GatherAll(since, now time.Time) (items []store.Item, earlier []Pa
 }
 
 func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
-	tree, err := content.Load(s.Root, content.Options{Location: s.Config.Location, Taxonomies: s.Config.TaxonomyNames()})
+	src, err := sitefs.Open(s.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.OptionsFor(s.Config))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,7 +120,14 @@ func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
 			earlier = append(earlier, Page{ID: Identity(p), Path: "content/" + p.Source().Rel, Title: p.Title(), Published: pub})
 			continue
 		}
-		summary := s.absolutize(string(p.Summary()))
+		summary := string(p.Summary())
+		if p.AutoSummary() {
+			// The automatic summary is plain text run together ("Choose by
+			// purpose Local meetups"): the content cut at a word keeps its
+			// headings, lists and links, and says "…" where it stops.
+			summary, _ = mailtext.CutHTML(string(p.Content()), SummaryWords)
+		}
+		summary = s.absolutize(summary)
 		if err := p.RenderErr(); err != nil {
 			return nil, nil, err
 		}
@@ -119,7 +137,7 @@ func (s *Site) gather(since, now time.Time) ([]store.Item, []Page, error) {
 			Title:       p.Title(),
 			URL:         p.Permalink(),
 			SummaryHTML: summary,
-			SummaryText: strings.Join(strings.Fields(markup.Plainify(summary)), " "),
+			SummaryText: mailtext.FromHTML(summary, mailtext.Width),
 			Tags:        tags(p.Source()),
 			Published:   pub,
 		})
@@ -207,20 +225,6 @@ func IDs(items []store.Item) []string {
 		ids[i] = it.ID
 	}
 	return ids
-}
-
-// Subject is a message's subject: the site, the issue's number and what
-// leads it.
-func Subject(siteTitle string, number int64, items []store.Item) string {
-	s := fmt.Sprintf("%s #%d", siteTitle, number)
-	if len(items) == 0 {
-		return s
-	}
-	s += ": " + items[0].Title
-	if n := len(items) - 1; n > 0 {
-		s += fmt.Sprintf(" and %d more", n)
-	}
-	return s
 }
 
 // Templates returns the site's digest templates.

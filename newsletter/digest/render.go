@@ -6,16 +6,17 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/markup"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/tpl"
 	"github.com/agora-hub/agora/generator/tplfuncs"
+	"github.com/agora-hub/agora/newsletter/mailtext"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/themes"
@@ -33,12 +34,15 @@ const (
 // included.
 const ClipWarning = 90 * 1024
 
-// Templates are a site's digest templates.
+// Templates are a site's digest templates, and those of its welcome
+// series.
 type Templates struct {
 	html          *htmltemplate.Template
 	text          *texttemplate.Template
 	HTMLFrom      string // where each came from, for messages
 	TextFrom      string
+	welcome       welcomeTemplates
+	subject       *texttemplate.Template
 	location      *time.Location
 	siteTitle     string
 	siteURL       string
@@ -54,7 +58,15 @@ type Templates struct {
 func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
 	funcs := emailFuncs(cfg)
 	t := &Templates{location: cfg.Location, siteTitle: cfg.Title, siteURL: cfg.Base.String(), siteCopyright: cfg.Copyright, lang: cfg.LanguageCode}
-	layers := templateLayers(root, cfg)
+	site, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	defer site.Close()
+	layers, err := templateLayers(site, cfg)
+	if err != nil {
+		return nil, err
+	}
 	htmlSrc, htmlFrom, err := find(layers, HTMLTemplate)
 	if err != nil {
 		return nil, err
@@ -70,6 +82,12 @@ func LoadTemplates(root string, cfg *config.Config) (*Templates, error) {
 		return nil, tpl.Error(err)
 	}
 	t.HTMLFrom, t.TextFrom = htmlFrom, textFrom
+	if t.welcome, err = loadWelcome(layers, funcs); err != nil {
+		return nil, err
+	}
+	if t.subject, err = config.ParseSubject(cfg.Newsletter.Subject); err != nil {
+		return nil, fmt.Errorf("site.toml: newsletter.subject: %w", err)
+	}
 	// Checked before the first Execute, while the HTML template's tree
 	// is as written (html/template adds its escapers to it then).
 	t.substitutable = substitutable(t.html.Tree) && substitutable(t.text.Tree)
@@ -101,14 +119,22 @@ type layer struct {
 	display string
 }
 
-func templateLayers(root string, cfg *config.Config) []layer {
+func templateLayers(site *sitefs.Site, cfg *config.Config) ([]layer, error) {
 	var ls []layer
-	if d := filepath.Join(root, "layouts"); isDir(d) {
-		ls = append(ls, layer{os.DirFS(d), "layouts"})
+	layouts, err := sitefs.Folder(site, "layouts")
+	if err != nil {
+		return nil, err
+	}
+	if layouts != nil {
+		ls = append(ls, layer{layouts, "layouts"})
 	}
 	if name := cfg.Theme; name != "" {
-		if d := filepath.Join(root, "themes", name); isDir(d) {
-			ls = append(ls, layer{os.DirFS(d), "themes/" + name})
+		onDisk, err := sitefs.Folder(site, "themes/"+name)
+		if err != nil {
+			return nil, err
+		}
+		if onDisk != nil {
+			ls = append(ls, layer{onDisk, "themes/" + name})
 		} else if t, ok := themes.Get(name); ok {
 			ls = append(ls, layer{t, "themes/" + name})
 		}
@@ -118,7 +144,7 @@ func templateLayers(root string, cfg *config.Config) []layer {
 	if t, ok := themes.Get(config.DefaultTheme); ok {
 		ls = append(ls, layer{t, "themes/" + config.DefaultTheme + " (built in)"})
 	}
-	return ls
+	return ls, nil
 }
 
 // find looks name up: "email/x" in a site's layouts/, and in a theme's
@@ -138,11 +164,6 @@ func find(layers []layer, name string) (src, from string, err error) {
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
 // Data is what the digest templates see.
 type Data struct {
 	Site       SiteData
@@ -152,6 +173,11 @@ type Data struct {
 	// More counts the items that matched but did not fit max_items; the
 	// archive page (Issue.URL) shows them all.
 	More int
+	// Total is every new item for this subscriber: len(Items) + More.
+	Total int
+	// Intro says what the message holds ("here are 3 of the 9 new tips
+	// since the last issue"), and IntroText is it wrapped for the text part.
+	Intro, IntroText string
 	// Preheader is the line inbox lists show after the subject.
 	Preheader string
 	// UnsubscribeURL is an https link to the sign-up service, or a mailto:
@@ -185,9 +211,11 @@ type SubscriberData struct {
 
 // ItemData is one item as the templates see it.
 type ItemData struct {
-	Title       string
-	URL         string
-	Summary     htmltemplate.HTML // sanitised by markup when the site was read
+	Title   string
+	URL     string
+	Summary htmltemplate.HTML // sanitised by markup when the site was read
+	// SummaryText is the summary as plain text, wrapped at 76 columns
+	// with its paragraphs, headings and list items on lines of their own.
 	SummaryText string
 	Tags        []string
 	Date        time.Time // in the site's timezone
@@ -214,9 +242,10 @@ type Rendered struct {
 func (t *Templates) Render(m Message) (Rendered, error) {
 	d := Data{
 		Site:           SiteData{Title: t.siteTitle, BaseURL: t.siteURL, Copyright: t.siteCopyright, LanguageCode: t.lang},
-		Issue:          IssueData{Number: m.Issue.Number, Subject: Subject(t.siteTitle, m.Issue.Number, m.Items), URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
+		Issue:          IssueData{Number: m.Issue.Number, Subject: t.Subject(m.Issue.Number, m.Items, m.More), URL: m.ArchiveURL, Date: m.Issue.Cutoff.In(t.location)},
 		Subscriber:     SubscriberData{Name: m.Subscriber.Name, Email: m.Subscriber.Email, Topics: m.Subscriber.Topics},
 		More:           m.More,
+		Total:          len(m.Items) + m.More,
 		UnsubscribeURL: m.UnsubscribeURL,
 		PreferencesURL: m.PreferencesURL,
 	}
@@ -229,6 +258,8 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 		titles = append(titles, it.Title)
 	}
 	d.Preheader = preheader(titles)
+	d.Intro = intro(len(m.Items), d.Total, m.Subscriber.Topics)
+	d.IntroText = mailtext.Wrap(d.Intro, mailtext.Width)
 	var h, x bytes.Buffer
 	if err := t.html.Execute(&h, d); err != nil {
 		return Rendered{}, tpl.Error(err)
@@ -237,6 +268,70 @@ func (t *Templates) Render(m Message) (Rendered, error) {
 		return Rendered{}, tpl.Error(err)
 	}
 	return Rendered{Subject: d.Issue.Subject, HTML: h.String(), Text: x.String()}, nil
+}
+
+// intro says what the message holds, counting what max_items left out.
+func intro(n, total int, topics []string) string {
+	var s string
+	switch {
+	case n == 1 && total == 1:
+		s = "Here is the new tip"
+	case n == total:
+		s = fmt.Sprintf("Here are the %d new tips", n)
+	default:
+		s = fmt.Sprintf("Here %s %d of the %d new tips", pick(n, "is", "are"), n, total)
+	}
+	s += " since the last issue"
+	if len(topics) > 0 {
+		s += " on the topics you chose (" + strings.Join(topics, ", ") + ")"
+	}
+	return s + "."
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Subject is the subject of a message with items and more left out: the
+// [newsletter] subject template, by default the first title and "+ N
+// more", at most config.MaxSubject characters. A long first title is cut
+// at a word with "…" so that the count still shows.
+func (t *Templates) Subject(number int64, items []store.Item, more int) string {
+	if len(items) == 0 {
+		return fmt.Sprintf("%s #%d", t.siteTitle, number)
+	}
+	d := config.SubjectData{Title: items[0].Title, More: len(items) - 1 + more, Count: len(items) + more, Number: number, Site: t.siteTitle}
+	render := func() string {
+		var b strings.Builder
+		if err := t.subject.Execute(&b, d); err != nil {
+			// Checked when site.toml was read; never expected here.
+			return items[0].Title
+		}
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	s := render()
+	if over := utf8.RuneCountInString(s) - config.MaxSubject; over > 0 {
+		title := []rune(d.Title)
+		if keep := len(title) - over - 1; keep > 10 {
+			d.Title = cutWord(string(title[:keep])) + "…"
+			s = render()
+		}
+	}
+	if r := []rune(s); len(r) > config.MaxSubject {
+		s = cutWord(string(r[:config.MaxSubject-1])) + "…"
+	}
+	return s
+}
+
+// cutWord drops a word cut in the middle at the end of s.
+func cutWord(s string) string {
+	if i := strings.LastIndexByte(s, ' '); i > len(s)/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,;:–—-")
 }
 
 // preheader lists the titles, cut to what inbox lists show.

@@ -301,7 +301,7 @@ func (k kind) field(name string) kind {
 			return kURL
 		case "PreferencesURL":
 			return kPrefsURL
-		case "Site", "Issue", "Items", "More", "Preheader":
+		case "Site", "Issue", "Items", "More", "Total", "Intro", "IntroText", "Preheader":
 			return kOther
 		}
 	case kSub:

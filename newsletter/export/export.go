@@ -11,8 +11,8 @@ import (
 	"iter"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/agora-hub/agora/internal/dispwidth"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
 
@@ -173,15 +173,9 @@ func tableLine(w io.Writer, email, name, status, created, topics string) error {
 	return err
 }
 
-func cut(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:width-1]) + "…"
-}
+// cut and pad measure display columns, not bytes or runes: a name in
+// Japanese or Korean takes two columns a character, and counting runes
+// shifted every column after it.
+func cut(s string, width int) string { return dispwidth.Truncate(s, width) }
 
-func pad(s string, width int) string {
-	s = cut(s, width)
-	return s + strings.Repeat(" ", width-utf8.RuneCountInString(s))
-}
+func pad(s string, width int) string { return dispwidth.PadRight(dispwidth.Truncate(s, width), width) }

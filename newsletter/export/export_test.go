@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/agora-hub/agora/internal/dispwidth"
 	"github.com/agora-hub/agora/newsletter/export"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
@@ -100,5 +101,36 @@ func TestCSV(t *testing.T) {
 		"ada@example.org,Ada,\"go,meetups\",active,2026-03-01T09:30:00Z,cli,2026-03-01T09:30:00Z,2026-03-01T09:30:00Z\n"
 	if b.String() != want {
 		t.Errorf("CSV\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestTableAlignsWideNames: names in Japanese, Korean or fullwidth Latin
+// take two columns a character; the columns after them stay aligned.
+func TestTableAlignsWideNames(t *testing.T) {
+	var b bytes.Buffer
+	wide := []subscriber.Subscriber{ada}
+	for _, n := range []string{"山田太郎", "김민준", "ｈｕｂ管理者", "José María", "山田太郎山田太郎山田太郎山田太郎"} {
+		s := ada
+		s.Name = n
+		wide = append(wide, s)
+	}
+	if err := export.Table(&b, seq(wide...)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	col := -1
+	for _, line := range lines[:len(wide)+1] {
+		i := strings.Index(line, "STATUS")
+		if i < 0 {
+			i = strings.Index(line, "active")
+		}
+		at := dispwidth.String(line[:i])
+		if col >= 0 && at != col {
+			t.Errorf("status at column %d, want %d:\n%s", at, col, b.String())
+		}
+		col = at
+		if n := dispwidth.String(line); n > 80 {
+			t.Errorf("%d columns: %q", n, line)
+		}
 	}
 }

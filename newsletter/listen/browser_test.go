@@ -223,7 +223,7 @@ func TestSignupInBrowser(t *testing.T) {
 	// 6. A mail client's one-click unsubscribe (RFC 8058): a POST with no
 	// cookies and no Origin; 200, no redirect.
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	unsub := listen.Link(endpoint, token.Unsubscribe, signer.Sign(token.Unsubscribe, sub.ID, 0))
+	unsub := listen.Link(endpoint, token.Unsubscribe, signer.Sign(token.Unsubscribe, sub.Link, "", 0))
 	resp, err := client.Post(unsub, "application/x-www-form-urlencoded", strings.NewReader(url.Values{"List-Unsubscribe": {"One-Click"}}.Encode()))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,13 +26,15 @@ import (
 //   - A script on the site (a hub's own form) fetches GET /form-token when
 //     the page loads and posts the token back in the JSON.
 //
-// The signed time is a token of its own purpose under AGORA_SECRET, with
-// the time as its "ID", so it can never pass for a confirmation or an
-// unsubscribe link.
+// The form token is a token of its own purpose under AGORA_SECRET, so it
+// can never pass for a confirmation or an unsubscribe link. Its handle is
+// a random nonce, and it makes one sign-up: the store keeps a hash of the
+// nonce until the token expires (ReceiveSignup). One token fetched by a
+// script cannot sign up 400 addresses from 400 networks.
 const formPurpose token.Purpose = "signup-form"
 
 func (s *Service) newFormToken() string {
-	return s.opt.Signer.Sign(formPurpose, s.now().UnixMilli(), s.opt.Limits.FormTTL)
+	return s.opt.Signer.Sign(formPurpose, token.Subject{Handle: token.Random(16)}, strconv.FormatInt(s.now().UnixMilli(), 10), s.opt.Limits.FormTTL)
 }
 
 // errFormToken: no usable form token (missing, forged or expired);
@@ -41,18 +44,28 @@ var (
 	errTooFast   = errors.New("the form came back too fast")
 )
 
-func (s *Service) checkFormToken(tok string) error {
+// formToken is a checked form token: its nonce and when it expires.
+type formToken struct {
+	nonce   string
+	expires time.Time
+}
+
+func (s *Service) checkFormToken(tok string) (formToken, error) {
 	if tok == "" {
-		return errFormToken
+		return formToken{}, errFormToken
 	}
-	issued, err := s.opt.Signer.Verify(tok, formPurpose)
+	c, err := s.opt.Signer.Parse(tok)
+	if err != nil || c.Legacy() || s.opt.Signer.Check(c, formPurpose, "") != nil {
+		return formToken{}, errFormToken
+	}
+	issued, err := strconv.ParseInt(c.Request, 10, 64)
 	if err != nil {
-		return errFormToken
+		return formToken{}, errFormToken
 	}
 	if s.now().Sub(time.UnixMilli(issued)) < s.opt.Limits.MinFill {
-		return errTooFast
+		return formToken{}, errTooFast
 	}
-	return nil
+	return formToken{nonce: c.Handle, expires: c.Expires}, nil
 }
 
 // signupInput is a posted sign-up, from a form or JSON.

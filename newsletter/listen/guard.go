@@ -1,6 +1,7 @@
 package listen
 
 import (
+	"container/list"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -136,59 +137,101 @@ func ipKey(ip netip.Addr) netip.Prefix {
 	return p
 }
 
+// siteKey is an IPv6 client's /48, the block a provider gives one site:
+// 65,536 /64s, a fresh one for every sign-up. An IPv4 client has none
+// (ok is false): its address is limited already.
+func siteKey(ip netip.Addr) (netip.Prefix, bool) {
+	if !ip.Is6() {
+		return netip.Prefix{}, false
+	}
+	p, _ := ip.Prefix(48)
+	return p, true
+}
+
 // ipLimiter is a token bucket per client network, in memory: unlike the
-// per-address limit it protects the service, not a person, and a restart
-// resetting it costs little.
+// per-mailbox limits it protects the service, not a person, and a restart
+// resetting it costs little. It tracks at most max networks; a new one
+// past that evicts the network seen least recently, so that a flood from
+// many networks costs memory it cannot grow and never locks everyone else
+// out. An evicted network starts again with a full bucket, which is what
+// it would have after a restart.
 type ipLimiter struct {
 	every rate.Limit
 	burst int
-	max   int // networks tracked at most; beyond, new ones are refused
+	max   int
 
-	mu sync.Mutex
-	m  map[netip.Prefix]*rate.Limiter
+	mu  sync.Mutex
+	m   map[netip.Prefix]*list.Element
+	lru list.List // of *bucket, most recently used first
+}
+
+type bucket struct {
+	key netip.Prefix
+	lim *rate.Limiter
 }
 
 func newIPLimiter(every rate.Limit, burst, max int) *ipLimiter {
-	return &ipLimiter{every: every, burst: burst, max: max, m: map[netip.Prefix]*rate.Limiter{}}
+	return &ipLimiter{every: every, burst: burst, max: max, m: map[netip.Prefix]*list.Element{}}
 }
 
-// allow takes a token for ip's network at now. When it cannot, retry is
+func (l *ipLimiter) off() bool { return l == nil || l.every == rate.Inf }
+
+// bucket returns key's limiter, making it (and evicting) if need be. The
+// caller holds l.mu.
+func (l *ipLimiter) bucket(key netip.Prefix) *rate.Limiter {
+	if e, ok := l.m[key]; ok {
+		l.lru.MoveToFront(e)
+		return e.Value.(*bucket).lim
+	}
+	for len(l.m) >= l.max {
+		oldest := l.lru.Back()
+		delete(l.m, oldest.Value.(*bucket).key)
+		l.lru.Remove(oldest)
+	}
+	b := &bucket{key: key, lim: rate.NewLimiter(l.every, l.burst)}
+	l.m[key] = l.lru.PushFront(b)
+	return b.lim
+}
+
+// allow takes a token for network key at now. When it cannot, retry is
 // how long until one is free.
-func (l *ipLimiter) allow(ip netip.Addr, now time.Time) (ok bool, retry time.Duration) {
-	if l == nil || l.every == rate.Inf {
+func (l *ipLimiter) allow(key netip.Prefix, now time.Time) (ok bool, retry time.Duration) {
+	return allowAll(now, limit{l, key})
+}
+
+// limit is one limiter's bucket for one network.
+type limit struct {
+	l   *ipLimiter
+	key netip.Prefix
+}
+
+// allowAll takes a token from every limit or from none: a sign-up
+// refused by its /48 does not use up its /64's turn.
+func allowAll(now time.Time, limits ...limit) (bool, time.Duration) {
+	var taken []*rate.Reservation
+	var retry time.Duration
+	for _, c := range limits {
+		if c.l.off() {
+			continue
+		}
+		c.l.mu.Lock()
+		r := c.l.bucket(c.key).ReserveN(now, 1)
+		c.l.mu.Unlock()
+		taken = append(taken, r)
+		retry = max(retry, r.DelayFrom(now))
+	}
+	if retry == 0 {
 		return true, 0
 	}
-	key := ipKey(ip)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lim := l.m[key]
-	if lim == nil {
-		if len(l.m) >= l.max {
-			l.sweep(now)
-		}
-		if len(l.m) >= l.max {
-			// Fail closed: millions of networks at once is an attack, and
-			// forgetting their buckets would lift every limit.
-			return false, time.Minute
-		}
-		lim = rate.NewLimiter(l.every, l.burst)
-		l.m[key] = lim
+	for _, r := range taken {
+		r.CancelAt(now)
 	}
-	if lim.AllowN(now, 1) {
-		return true, 0
-	}
-	r := lim.ReserveN(now, 1)
-	retry = r.DelayFrom(now)
-	r.CancelAt(now)
 	return false, retry
 }
 
-// sweep forgets the networks whose bucket is full again: they are as if
-// never seen.
-func (l *ipLimiter) sweep(now time.Time) {
-	for k, lim := range l.m {
-		if lim.TokensAt(now) >= float64(l.burst) {
-			delete(l.m, k)
-		}
-	}
+// size is how many networks l tracks.
+func (l *ipLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.m)
 }

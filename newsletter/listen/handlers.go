@@ -1,6 +1,7 @@
 package listen
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
@@ -53,46 +52,73 @@ func (s *Service) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, fieldErrs := validate(in.Email, in.Name, in.Topics, true)
-	tokErr := s.checkFormToken(in.FormToken)
+	form, tokErr := s.checkFormToken(in.FormToken)
 	if len(fieldErrs) > 0 || tokErr != nil {
 		s.retryForm(w, r, asJSON, in, fieldErrs, tokErr)
 		return
 	}
-	var res store.SignupResult
-	network := "net:" + ipKey(s.clientIP(r)).String()
+	ip := s.clientIP(r)
+	limits := []limit{{s.signups, ipKey(ip)}}
+	if site, ok := siteKey(ip); ok {
+		limits = append(limits, limit{s.signups48, site})
+	}
+	if ok, retry := allowAll(s.now(), limits...); !ok {
+		s.tooMany(w, r, retry)
+		return
+	}
+	// The request only goes into the inbox, the same two rows for every
+	// address; whether it is mailed is decided by the worker, where no
+	// visitor can time it.
 	err = s.apply(func(w store.SignupTx) error {
-		// The network's bucket is in the database, taken in the sign-up's
-		// own transaction: every agora listen sharing the database counts
-		// against one limit, for the price of one more statement.
-		if every := s.opt.Limits.SignupsPerIP; every != rate.Inf {
-			ok, retry, err := w.TakeToken(network, time.Duration(float64(time.Second)/float64(every)), s.opt.Limits.SignupBurst)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return &limitedError{retry}
-			}
+		if err := s.takeShared(w, limits); err != nil {
+			return err
 		}
-		var err error
-		res, err = w.RequestSignup(sub, s.opt.Limits.MailEvery)
-		return err
+		return w.ReceiveSignup(store.SignupRequest{
+			Email: sub.Email, Name: sub.Name, Topics: sub.Topics,
+			FormToken: form.nonce, FormExpires: form.expires,
+		})
 	})
 	var limited *limitedError
 	if errors.As(err, &limited) {
 		s.tooMany(w, r, limited.retry)
 		return
 	}
+	if errors.Is(err, store.ErrFormTokenUsed) {
+		// A replay gets the answer a sign-up gets: whoever sends it
+		// learns nothing, and the sign-up it repeats happened once.
+		s.signedUp(w, asJSON)
+		return
+	}
 	if err != nil {
 		s.unavailable(w, r, asJSON, err)
 		return
 	}
-	if res.Queued {
-		s.nudge()
-	}
+	s.nudge()
 	s.signedUp(w, asJSON)
 }
 
-// limitedError is a sign-up refused by its network's limit.
+// takeShared takes the sign-up's tokens from the networks' buckets in the
+// database, in the sign-up's own transaction, for the price of a statement
+// each: every agora listen sharing the database counts against one limit,
+// where the limiters in memory count per process. A refusal undoes the
+// op, so a sign-up refused by its /48 does not use up its /64's turn.
+func (s *Service) takeShared(w store.SignupTx, limits []limit) error {
+	for _, c := range limits {
+		if c.l.off() {
+			continue
+		}
+		ok, retry, err := w.TakeToken("net:"+c.key.String(), time.Duration(float64(time.Second)/float64(c.l.every)), c.l.burst)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &limitedError{retry}
+		}
+	}
+	return nil
+}
+
+// limitedError is a sign-up refused by a network's shared limit.
 type limitedError struct{ retry time.Duration }
 
 func (e *limitedError) Error() string { return fmt.Sprintf("too many sign-ups; retry in %v", e.retry) }
@@ -181,15 +207,59 @@ func validate(email, name string, topics []string, withEmail bool) (subscriber.S
 	return sub, nil
 }
 
+// open reads tok, finds the subscriber it names and checks it for
+// purpose p. store.ErrNotFound: no subscriber has that handle (erased, or
+// the link was made up), or a link in the old format names an ID that may
+// have changed hands (see store.Signups.Link).
+func (s *Service) open(ctx context.Context, tok string, p token.Purpose) (token.Claim, store.Signup, error) {
+	c, err := s.opt.Signer.Parse(tok)
+	if err != nil {
+		return c, store.Signup{}, err
+	}
+	if c.Purpose != p {
+		// Refused before the MAC is checked: refusing needs no trust,
+		// and it spares the database a read.
+		return c, store.Signup{}, token.ErrWrongPurpose
+	}
+	g, err := s.opt.Store.Link(ctx, store.LinkRef{Handle: c.Handle, LegacyID: c.LegacyID})
+	if err != nil {
+		return c, store.Signup{}, err
+	}
+	if err := s.opt.Signer.Check(c, p, g.Subscriber.Link.Secret); err != nil {
+		return c, store.Signup{}, err
+	}
+	return c, g, nil
+}
+
+// isLinkError reports an error about the link itself, as opposed to the
+// database.
+func isLinkError(err error) bool {
+	return errors.Is(err, token.ErrInvalid) || errors.Is(err, token.ErrExpired) || errors.Is(err, token.ErrWrongPurpose)
+}
+
+// request is the sign-up request a checked confirmation link is for. A
+// link in the old format names none; it was mailed for the request open
+// when links got handles (store.LegacyRequest) if it was signed after that
+// request was made: a link mailed for an earlier request of the same
+// address is older than the request, and must not confirm it.
+func (s *Service) request(c token.Claim, g store.Signup) string {
+	if !c.Legacy() {
+		return c.Request
+	}
+	signed := c.Expires.Add(-s.opt.Limits.ConfirmTTL)
+	if g.Request == store.LegacyRequest && !signed.Before(g.Requested.Truncate(time.Second)) {
+		return store.LegacyRequest
+	}
+	return ""
+}
+
 func (s *Service) confirmPage(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Confirm)
-	if err != nil {
+	c, g, err := s.open(r.Context(), tok, token.Confirm)
+	switch {
+	case isLinkError(err):
 		s.badLink(w, r, err)
 		return
-	}
-	g, err := s.opt.Store.Signup(r.Context(), id)
-	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.render(w, r, http.StatusBadRequest, "message", s.usedLink())
 		return
@@ -197,9 +267,11 @@ func (s *Service) confirmPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, false, err)
 		return
 	}
-	open := !g.Requested.IsZero() && s.now().Sub(g.Requested) < s.opt.Limits.ConfirmTTL
+	request := s.request(c, g)
 	switch {
-	case open:
+	case request != "" && request == g.Request:
+		// Everything confirming stores, so that nobody confirms what
+		// someone else typed without seeing it.
 		var topics []string
 		for _, c := range s.choices(g.Topics) {
 			if c.Checked {
@@ -209,15 +281,16 @@ func (s *Service) confirmPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "confirm", confirmPage{
 			Action: s.path(token.Confirm, tok),
 			Email:  g.Subscriber.Email,
+			Name:   g.Name,
 			Topics: topics,
 			Days:   int(s.opt.Limits.ConfirmTTL / (24 * time.Hour)),
 		})
-	case g.Subscriber.Status == subscriber.Active:
+	case request != "" && request == g.Confirmed && g.Subscriber.Status == subscriber.Active:
 		s.render(w, r, http.StatusOK, "message", messagePage{
 			Heading: "You are subscribed",
 			Lines:   []string{"Thank you: the newsletter of " + s.opt.Site.Title + " will come to " + g.Subscriber.Email + "."},
 			Links: []link{
-				{s.path(token.Preferences, s.opt.Signer.Sign(token.Preferences, id, preferencesTTL)), "Choose your topics"},
+				{s.path(token.Preferences, s.opt.Signer.Sign(token.Preferences, g.Subscriber.Link, "", preferencesTTL)), "Choose your topics"},
 				{s.opt.Site.BaseURL.String(), "Back to " + s.opt.Site.Title},
 			},
 		})
@@ -233,7 +306,7 @@ const preferencesTTL = 24 * time.Hour
 func (s *Service) usedLink() messagePage {
 	return messagePage{
 		Heading: "This link cannot be used any more",
-		Lines:   []string{"It was used already, or it is older than the time it was good for. To subscribe, please use the form on the site again."},
+		Lines:   []string{"It was used already, a newer sign-up replaced it, or it is older than the time it was good for. To subscribe, please use the form on the site again."},
 		Links:   []link{{s.siteURL("newsletter/"), "Subscribe on the site"}},
 	}
 }
@@ -244,18 +317,28 @@ func (s *Service) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Confirm)
-	if err != nil {
+	c, g, err := s.open(r.Context(), tok, token.Confirm)
+	switch {
+	case isLinkError(err):
 		s.badLink(w, r, err)
 		return
-	}
-	err = s.apply(func(w store.SignupTx) error {
-		_, err := w.ConfirmSignup(id, s.opt.Limits.ConfirmTTL, "form")
-		return err
-	})
-	if err != nil && !errors.Is(err, store.ErrNoRequest) && !errors.Is(err, store.ErrNotFound) {
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		s.unavailable(w, r, false, err)
 		return
+	case err == nil:
+		if request := s.request(c, g); request != "" {
+			err = s.apply(func(w store.SignupTx) error {
+				_, err := w.ConfirmSignup(g.Subscriber.ID, request, "form")
+				return err
+			})
+		}
+		if err != nil && !errors.Is(err, store.ErrNoRequest) && !errors.Is(err, store.ErrNotFound) {
+			s.unavailable(w, r, false, err)
+			return
+		}
+	}
+	if err == nil && s.opt.Welcome != nil {
+		s.nudge() // the welcome series' first step is due now
 	}
 	// Post/redirect/get: the page says what the state is now, and a reload
 	// does not post again.
@@ -265,21 +348,16 @@ func (s *Service) confirm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) preferencesPage(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Preferences)
+	c, g, err := s.open(r.Context(), tok, token.Preferences)
 	if err != nil {
-		s.badLink(w, r, err)
-		return
-	}
-	g, err := s.opt.Store.Signup(r.Context(), id)
-	if err != nil {
-		s.notOnList(w, r, err)
+		s.linkFailed(w, r, c, err)
 		return
 	}
 	sub := g.Subscriber
-	s.render(w, r, http.StatusOK, "preferences", s.preferences(id, tok, sub, sub.Name, sub.Topics, nil, r.URL.Query().Get("saved") == "1"))
+	s.render(w, r, http.StatusOK, "preferences", s.preferences(tok, sub, sub.Name, sub.Topics, nil, r.URL.Query().Get("saved") == "1"))
 }
 
-func (s *Service) preferences(id int64, tok string, sub subscriber.Subscriber, name string, topics []string, errs map[string]string, saved bool) preferencesPage {
+func (s *Service) preferences(tok string, sub subscriber.Subscriber, name string, topics []string, errs map[string]string, saved bool) preferencesPage {
 	return preferencesPage{
 		Action:         s.path(token.Preferences, tok),
 		Email:          sub.Email,
@@ -289,7 +367,7 @@ func (s *Service) preferences(id int64, tok string, sub subscriber.Subscriber, n
 		Saved:          saved,
 		Unsubscribed:   sub.Status.Suppressed(),
 		Pending:        sub.Status == subscriber.Pending,
-		UnsubscribeURL: s.path(token.Unsubscribe, s.opt.Signer.Sign(token.Unsubscribe, id, 0)),
+		UnsubscribeURL: s.path(token.Unsubscribe, s.opt.Signer.Sign(token.Unsubscribe, sub.Link, "", 0)),
 	}
 }
 
@@ -299,9 +377,9 @@ func (s *Service) savePreferences(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Preferences)
+	c, g, err := s.open(r.Context(), tok, token.Preferences)
 	if err != nil {
-		s.badLink(w, r, err)
+		s.linkFailed(w, r, c, err)
 		return
 	}
 	if err := parseForm(r); err != nil {
@@ -311,16 +389,11 @@ func (s *Service) savePreferences(w http.ResponseWriter, r *http.Request) {
 	name, topics := r.PostForm.Get("name"), r.PostForm["topics"]
 	sub, errs := validate("", name, topics, false)
 	if len(errs) > 0 {
-		g, err := s.opt.Store.Signup(r.Context(), id)
-		if err != nil {
-			s.notOnList(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "preferences", s.preferences(id, tok, g.Subscriber, name, topics, errs, false))
+		s.render(w, r, http.StatusBadRequest, "preferences", s.preferences(tok, g.Subscriber, name, topics, errs, false))
 		return
 	}
 	err = s.apply(func(w store.SignupTx) error {
-		_, err := w.SetPreferences(id, sub.Name, sub.Topics)
+		_, err := w.SetPreferences(g.Subscriber.ID, sub.Name, sub.Topics)
 		return err
 	})
 	if err != nil {
@@ -331,15 +404,39 @@ func (s *Service) savePreferences(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusSeeOther)
 }
 
+// linkFailed answers a preferences link that open refused.
+func (s *Service) linkFailed(w http.ResponseWriter, r *http.Request, c token.Claim, err error) {
+	switch {
+	case isLinkError(err):
+		s.badLink(w, r, err)
+	case errors.Is(err, store.ErrNotFound) && c.Legacy():
+		s.render(w, r, http.StatusBadRequest, "message", s.tooOld())
+	default:
+		s.notOnList(w, r, err)
+	}
+}
+
+// tooOld is a link in the old format whose ID may have changed hands: it
+// is not acted on, and the person is told how to reach their own row.
+func (s *Service) tooOld() messagePage {
+	return messagePage{
+		Heading: "This link is too old",
+		Lines: []string{
+			"It comes from a message sent before an update of this newsletter, and it can no longer be told apart from another person's. Nothing was changed.",
+			"The links in the newest issue work, and replying to any issue with \"unsubscribe\" works too.",
+		},
+		Links: []link{{s.opt.Site.BaseURL.String(), "Back to " + s.opt.Site.Title}},
+	}
+}
+
 func (s *Service) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Unsubscribe)
-	if err != nil {
-		s.badLink(w, r, err)
-		return
-	}
-	g, err := s.opt.Store.Signup(r.Context(), id)
+	c, g, err := s.open(r.Context(), tok, token.Unsubscribe)
 	switch {
+	case isLinkError(err):
+		s.badLink(w, r, err)
+	case errors.Is(err, store.ErrNotFound) && c.Legacy():
+		s.render(w, r, http.StatusOK, "message", s.tooOld())
 	case errors.Is(err, store.ErrNotFound):
 		s.render(w, r, http.StatusOK, "message", s.unsubscribed())
 	case err != nil:
@@ -355,30 +452,69 @@ func (s *Service) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // Origin to check and no page seen) and the button on unsubscribePage. The
 // token is the authority, so no Origin is refused here. The answer is 200
 // with no redirect, as mail clients do not follow one.
+//
+// It writes only when it changes something: a repeat of an unsubscribe
+// done is a read. Over its network's limit, a request is still checked,
+// and one that unsubscribes someone is honoured: a mail provider posts
+// for all its users from a few addresses, every such request is a person
+// leaving, and there are at most as many as the list is long, since each
+// link does it once. Only a request that would change nothing (a repeat, a
+// forgery, an erased address) is refused there, with 429 and Retry-After.
 func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	id, err := s.opt.Signer.Verify(tok, token.Unsubscribe)
-	if err != nil {
-		s.badLink(w, r, err)
-		return
+	ip := ipKey(s.clientIP(r))
+	within, retry := s.unsubscribes.allow(ip, s.now())
+	refuse := func() bool {
+		if !within {
+			s.tooMany(w, r, retry)
+		}
+		return !within
 	}
 	if err := parseForm(r); err != nil {
 		s.fail(w, r, false, statusFor(err), err.Error())
+		return
+	}
+	c, g, err := s.open(r.Context(), tok, token.Unsubscribe)
+	switch {
+	case isLinkError(err):
+		if !refuse() {
+			s.badLink(w, r, err)
+		}
+		return
+	case errors.Is(err, store.ErrNotFound):
+		if !refuse() {
+			page := s.unsubscribed() // an erased subscriber is as unsubscribed as can be
+			if c.Legacy() {
+				page = s.tooOld()
+			}
+			s.render(w, r, http.StatusOK, "message", page)
+		}
+		return
+	case err != nil:
+		s.unavailable(w, r, false, err)
 		return
 	}
 	if r.PostForm.Get("List-Unsubscribe") != "One-Click" {
 		s.fail(w, r, false, http.StatusBadRequest, "Unsubscribe with the button on the page this link opens.")
 		return
 	}
+	if g.Subscriber.Status == subscriber.Unsubscribed && g.Request == "" {
+		if !refuse() {
+			s.render(w, r, http.StatusOK, "message", s.unsubscribed())
+		}
+		return
+	}
+	if !within && s.overLimitLog.Swap(s.now().Unix()/60) != s.now().Unix()/60 {
+		s.log.Printf("one-click unsubscribes from %v over the limit: honoured, as each unsubscribes someone (logged once a minute)", ip)
+	}
 	how := "one-click"
 	if r.PostForm.Get("source") == "page" {
 		how = "unsubscribe-page"
 	}
 	err = s.apply(func(w store.SignupTx) error {
-		_, err := w.Unsubscribe(id, how)
+		_, err := w.Unsubscribe(g.Subscriber.ID, how)
 		return err
 	})
-	// An erased subscriber is as unsubscribed as can be.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.unavailable(w, r, false, err)
 		return

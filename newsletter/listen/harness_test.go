@@ -189,32 +189,57 @@ func (h *harness) formToken() string {
 	return m[1]
 }
 
-// signup posts a complete sign-up with a fresh, old enough form token.
+// signup posts a complete sign-up with a fresh, old enough form token,
+// then lets the mail worker apply the inbox, as it does at once when the
+// service runs.
 func (h *harness) signup(email string, extra url.Values) *httptest.ResponseRecorder {
 	h.t.Helper()
 	form := url.Values{"email": {email}, "form_token": {h.formToken()}}
 	for k, v := range extra {
 		form[k] = v
 	}
-	return h.post("/subscribe", form)
+	w := h.post("/subscribe", form)
+	h.svc.processInbox(context.Background())
+	return w
 }
 
-func (h *harness) status(email string) subscriber.Status {
-	h.t.Helper()
-	sub, err := h.st.Get(context.Background(), email)
-	if err != nil {
-		return ""
-	}
-	return sub.Status
-}
-
-func (h *harness) id(email string) int64 {
+// sub is the stored subscriber with email.
+func (h *harness) sub(email string) subscriber.Subscriber {
 	h.t.Helper()
 	sub, err := h.st.Get(context.Background(), email)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return sub.ID
+	return sub
+}
+
+// tok signs a link of purpose p for email's subscriber, as agora send and
+// the service do.
+func (h *harness) tok(p token.Purpose, email string, ttl time.Duration) string {
+	h.t.Helper()
+	return h.signer.Sign(p, h.sub(email).Link, "", ttl)
+}
+
+// confirmTok signs a confirmation link for email's open request.
+func (h *harness) confirmTok(email string, ttl time.Duration) string {
+	h.t.Helper()
+	sub := h.sub(email)
+	g, err := h.st.Link(context.Background(), store.LinkRef{Handle: sub.Link.Handle})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.signer.Sign(token.Confirm, sub.Link, g.Request, ttl)
+}
+
+// status is email's status once the inbox is applied.
+func (h *harness) status(email string) subscriber.Status {
+	h.t.Helper()
+	h.svc.processInbox(context.Background())
+	sub, err := h.st.Get(context.Background(), email)
+	if err != nil {
+		return ""
+	}
+	return sub.Status
 }
 
 // sendMail runs the mail worker once.

@@ -96,9 +96,8 @@ func TestDigestPreferencesLink(t *testing.T) {
 	if _, err := h.st.Add(bg, sub, false); err != nil {
 		t.Fatal(err)
 	}
-	id := h.id("ada@example.org")
-	digest := "/preferences?t=" + h.signer.Sign(token.Preferences, id, 0)
-	page := "/preferences?t=" + h.signer.Sign(token.Preferences, id, preferencesTTL)
+	digest := "/preferences?t=" + h.tok(token.Preferences, "ada@example.org", 0)
+	page := "/preferences?t=" + h.tok(token.Preferences, "ada@example.org", preferencesTTL)
 	h.clock.advance(5 * 365 * 24 * time.Hour)
 
 	for _, tc := range []struct {

@@ -12,12 +12,18 @@
 //   - The same answer for every address, known, unknown or unsubscribed,
 //     and the mail goes out from a queue, so neither the answer nor its
 //     timing tells whether an address is on the list.
-//   - Limits: sign-ups per client network and per address (one
-//     confirmation an hour) in the database, so that they hold across
-//     restarts and across several services sharing it; other requests per
-//     network in memory, protecting each process; a honeypot field, a
-//     minimum time between the service handing out a form and the form
-//     coming back, capped bodies, Origin checks and strict headers.
+//   - Limits: sign-ups per client network in memory and in the database
+//     (so that several services behind a load balancer count against one
+//     limit), other requests per network in memory, protecting each
+//     process; per mailbox in the database (one confirmation an hour and
+//     three a month, across restarts, spellings and services), an hourly
+//     cap on all confirmation mail, shared by every service on the
+//     database, beyond which sign-ups wait in the queue (itself shared:
+//     each mail goes out once, whichever service sends it), single-use
+//     form tokens, a honeypot
+//     field, a minimum time between the service handing out a form and
+//     the form coming back, capped bodies, Origin checks and strict
+//     headers.
 package listen
 
 import (
@@ -31,10 +37,12 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/token"
@@ -43,42 +51,76 @@ import (
 // Limits are the service's defences against abuse.
 type Limits struct {
 	// SignupsPerIP and SignupBurst bound sign-ups per client network
-	// (IPv4 address, IPv6 /64); RequestsPerIP and RequestBurst bound every
-	// other request. rate.Inf turns a limit off.
+	// (IPv4 address, IPv6 /64), SignupsPer48 and Signup48Burst per IPv6
+	// /48 (a site: one organisation or customer, who can take a fresh
+	// /64 for every request); RequestsPerIP and RequestBurst bound every
+	// other request but the one-click unsubscribe, which has
+	// UnsubscribesPerIP and UnsubscribeBurst. rate.Inf turns a limit off.
 	SignupsPerIP  rate.Limit
 	SignupBurst   int
+	SignupsPer48  rate.Limit
+	Signup48Burst int
 	RequestsPerIP rate.Limit
 	RequestBurst  int
+	// A one-click unsubscribe over its network's limit is refused only
+	// when it would change nothing (see unsubscribe).
+	UnsubscribesPerIP rate.Limit
+	UnsubscribeBurst  int
 	// MailEvery is the least time between two confirmation mails to one
-	// address. It is kept in the database.
-	MailEvery time.Duration
+	// mailbox (subscriber.Mailbox), and MailsPerWindow the most within
+	// MailWindow. Both are kept in the database.
+	MailEvery      time.Duration
+	MailWindow     time.Duration
+	MailsPerWindow int
+	// ConfirmPerHour caps the confirmation mails of the whole service, in
+	// any hour ([newsletter] confirm_per_hour); beyond it sign-ups wait in
+	// the queue and are mailed, in order, as the hour allows.
+	ConfirmPerHour int
 	// MinFill is the least time between the service handing out a form
 	// and that form coming back; FormTTL how long a form stays usable.
 	MinFill, FormTTL time.Duration
 	// ConfirmTTL is how long a confirmation link works, and how long the
-	// address of someone who never confirms is kept.
+	// address of someone who never confirms is kept after it was mailed.
 	ConfirmTTL time.Duration
 	// MaxBody caps a request body, in bytes.
 	MaxBody int64
+	// Networks is how many networks each per-network limiter remembers
+	// (about 200 bytes each); past it, the one seen least recently is
+	// forgotten.
+	Networks int
 }
 
 // DefaultLimits are agora listen's limits.
 func DefaultLimits() Limits {
 	return Limits{
 		SignupsPerIP: rate.Every(2 * time.Minute), SignupBurst: 5,
+		// A /48 is often a whole company or campus: four times a /64's
+		// burst, and a sign-up every 30 seconds after it.
+		SignupsPer48: rate.Every(30 * time.Second), Signup48Burst: 20,
 		RequestsPerIP: 5, RequestBurst: 60,
-		MailEvery: time.Hour,
-		MinFill:   2 * time.Second, FormTTL: 2 * time.Hour,
+		// A mail provider posts its users' one-click unsubscribes from a
+		// few addresses: a digest to 100,000 Gmail users whose readers
+		// unsubscribe at 1% an hour is one a second. 20 a second after
+		// 600 at once is far beyond that, and a real unsubscribe is never
+		// refused anyway.
+		UnsubscribesPerIP: 20, UnsubscribeBurst: 600,
+		MailEvery: time.Hour, MailWindow: 30 * 24 * time.Hour, MailsPerWindow: 3,
+		ConfirmPerHour: DefaultConfirmPerHour,
+		MinFill:        2 * time.Second, FormTTL: 2 * time.Hour,
 		ConfirmTTL: 7 * 24 * time.Hour,
 		MaxBody:    16 << 10,
+		Networks:   100_000,
 	}
 }
 
+// DefaultConfirmPerHour is [newsletter] confirm_per_hour's default.
+const DefaultConfirmPerHour = config.DefaultConfirmPerHour
+
 // WithoutClientLimits turns off the per-network limits and the minimum
-// fill time, for a benchmark or a test on loopback; the per-address limit
-// stays, as it protects people rather than the service.
+// fill time, for a benchmark or a test on loopback; the per-mailbox and
+// hourly caps stay, as they protect people rather than the service.
 func (l Limits) WithoutClientLimits() Limits {
-	l.SignupsPerIP, l.RequestsPerIP, l.MinFill = rate.Inf, rate.Inf, 0
+	l.SignupsPerIP, l.SignupsPer48, l.RequestsPerIP, l.UnsubscribesPerIP, l.MinFill = rate.Inf, rate.Inf, rate.Inf, rate.Inf, 0
 	return l
 }
 
@@ -92,6 +134,10 @@ type Options struct {
 	Sender        Sender
 	From, ReplyTo string
 	Limits        Limits
+	// Welcome, when set, sends the welcome steps due at once ("after =
+	// 0"): the mail worker runs it after the confirmations it sends, and
+	// a confirmation wakes the worker. It must return when ctx ends.
+	Welcome func(ctx context.Context)
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (see clientIP).
 	TrustedProxies []netip.Prefix
@@ -107,8 +153,10 @@ type Service struct {
 	siteOrigin, selfOrigin string
 	prefix                 string // the endpoint's path, without a trailing slash
 	cssPath                string
-	requests               *ipLimiter
-	pages                  *pages
+	// The per-network limiters: sign-ups per /64 (or IPv4 address) and
+	// per /48, other requests, one-click unsubscribes.
+	signups, signups48, requests, unsubscribes *ipLimiter
+	pages                                      *pages
 
 	// writeMu makes this process's writes take turns before they reach
 	// SQLite: a writer that finds the database locked sleeps in SQLite's
@@ -121,10 +169,17 @@ type Service struct {
 	queueMu sync.Mutex
 	queue   []*pendingOp
 	wake    chan struct{} // nudges the mail worker
+	// capped is when the hourly cap last held mail back, so that the
+	// log says so once, not every minute.
+	capped time.Time
+	// relayFailures counts the mail worker's failures in a row to reach
+	// the SMTP server, and relayDownUntil is when it tries again.
+	relayFailures  int
+	relayDownUntil time.Time
+	// overLimitLog is the minute an honoured one-click unsubscribe over
+	// its network's limit was last logged.
+	overLimitLog atomic.Int64
 }
-
-// maxTrackedNetworks bounds the per-network limiters' memory.
-const maxTrackedNetworks = 100_000
 
 // New checks opt and returns a Service.
 func New(opt Options) (*Service, error) {
@@ -149,15 +204,21 @@ func New(opt Options) (*Service, error) {
 	if opt.Limits == (Limits{}) {
 		opt.Limits = DefaultLimits()
 	}
+	if l := opt.Limits; l.ConfirmPerHour < 1 || l.MailsPerWindow < 1 || l.MailEvery <= 0 || l.MailWindow <= 0 || l.ConfirmTTL <= 0 || l.Networks < 1 {
+		return nil, fmt.Errorf("listen: limits %+v: the mail limits and Networks must be positive", l)
+	}
 	s := &Service{
-		opt:        opt,
-		now:        opt.Now,
-		log:        log.New(opt.Log, "agora listen: ", log.LstdFlags),
-		siteOrigin: origin(opt.Site.BaseURL),
-		selfOrigin: origin(opt.Site.Endpoint),
-		prefix:     strings.TrimSuffix(opt.Site.Endpoint.EscapedPath(), "/"),
-		requests:   newIPLimiter(opt.Limits.RequestsPerIP, opt.Limits.RequestBurst, maxTrackedNetworks),
-		wake:       make(chan struct{}, 1),
+		opt:          opt,
+		now:          opt.Now,
+		log:          log.New(opt.Log, "agora listen: ", log.LstdFlags),
+		siteOrigin:   origin(opt.Site.BaseURL),
+		selfOrigin:   origin(opt.Site.Endpoint),
+		prefix:       strings.TrimSuffix(opt.Site.Endpoint.EscapedPath(), "/"),
+		signups:      newIPLimiter(opt.Limits.SignupsPerIP, opt.Limits.SignupBurst, opt.Limits.Networks),
+		signups48:    newIPLimiter(opt.Limits.SignupsPer48, opt.Limits.Signup48Burst, opt.Limits.Networks),
+		requests:     newIPLimiter(opt.Limits.RequestsPerIP, opt.Limits.RequestBurst, opt.Limits.Networks),
+		unsubscribes: newIPLimiter(opt.Limits.UnsubscribesPerIP, opt.Limits.UnsubscribeBurst, opt.Limits.Networks),
+		wake:         make(chan struct{}, 1),
 	}
 	s.cssPath = s.prefix + "/style.css?v=" + cssVersion(opt.Site.CSS)
 	var err error
@@ -201,7 +262,7 @@ func (s *Service) guard(next http.Handler) http.Handler {
 		// from a few addresses for all their users, and a limit here
 		// would keep people subscribed against their will.
 		if !(r.Method == http.MethodPost && r.URL.Path == s.prefix+"/unsubscribe") {
-			if ok, retry := s.requests.allow(s.clientIP(r), s.now()); !ok {
+			if ok, retry := s.requests.allow(ipKey(s.clientIP(r)), s.now()); !ok {
 				s.tooMany(w, r, retry)
 				return
 			}

@@ -107,7 +107,7 @@ func TestResubscribeNeedsFreshConfirmation(t *testing.T) {
 		t.Fatalf("after confirming: %s", st)
 	}
 	// Unsubscribing closes the request: the old link cannot bring them back.
-	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, h.id("ada@example.org"), 0)
+	unsub := "/unsubscribe?t=" + h.tok(token.Unsubscribe, "ada@example.org", 0)
 	h.do(req{method: "POST", target: unsub, ctype: formType, body: "List-Unsubscribe=One-Click"})
 	if w := h.do(req{method: "POST", target: link, origin: testEndpoint}); w.Code != http.StatusSeeOther || h.status("ada@example.org") != subscriber.Unsubscribed {
 		t.Errorf("an old confirmation link after unsubscribing: %d, %s", w.Code, h.status("ada@example.org"))
@@ -167,12 +167,12 @@ func TestNoEnumeration(t *testing.T) {
 func TestLinksThroughHTTP(t *testing.T) {
 	h := newHarness(t)
 	h.signup("ada@example.org", nil)
-	id := h.id("ada@example.org")
-	good := h.signer.Sign(token.Confirm, id, 7*24*time.Hour)
+	ada := h.sub("ada@example.org")
+	good := h.confirmTok("ada@example.org", 7*24*time.Hour)
 	tampered := []byte(good)
 	tampered[len(tampered)-2] ^= 1
-	otherID := h.signer.Sign(token.Confirm, id+1, time.Hour)
-	expired := h.signer.Sign(token.Confirm, id, time.Minute)
+	erased := h.signer.Sign(token.Confirm, token.NewSubject(), "r", time.Hour)
+	expired := h.confirmTok("ada@example.org", time.Minute)
 	h.clock.advance(2 * time.Minute)
 	foreign, _ := token.New([]byte(strings.Repeat("x", 40)), h.clock.now)
 
@@ -184,14 +184,15 @@ func TestLinksThroughHTTP(t *testing.T) {
 		{"tampered", "/confirm?t=" + string(tampered), 400, "not valid"},
 		{"truncated", "/confirm?t=" + good[:len(good)-5], 400, "not valid"},
 		{"empty", "/confirm?t=", 400, "not valid"},
-		{"other secret", "/confirm?t=" + foreign.Sign(token.Confirm, id, time.Hour), 400, "not valid"},
+		{"other secret", "/confirm?t=" + foreign.Sign(token.Confirm, ada.Link, "r", time.Hour), 400, "not valid"},
+		{"another subscriber's secret", "/confirm?t=" + h.signer.Sign(token.Confirm, token.Subject{Handle: ada.Link.Handle, Secret: "x"}, "r", time.Hour), 400, "not valid"},
 		{"expired", "/confirm?t=" + expired, 400, "expired"},
-		{"unsubscribe token at confirm", "/confirm?t=" + h.signer.Sign(token.Unsubscribe, id, 0), 400, "not valid"},
+		{"unsubscribe token at confirm", "/confirm?t=" + h.tok(token.Unsubscribe, "ada@example.org", 0), 400, "not valid"},
 		{"form token at confirm", "/confirm?t=" + h.svc.newFormToken(), 400, "not valid"},
 		{"confirm token at unsubscribe", "/unsubscribe?t=" + good, 400, "not valid"},
-		{"preferences token at unsubscribe", "/unsubscribe?t=" + h.signer.Sign(token.Preferences, id, 0), 400, "not valid"},
+		{"preferences token at unsubscribe", "/unsubscribe?t=" + h.tok(token.Preferences, "ada@example.org", 0), 400, "not valid"},
 		{"confirm token at preferences", "/preferences?t=" + good, 400, "not valid"},
-		{"erased subscriber", "/confirm?t=" + otherID, 400, "cannot be used"},
+		{"erased subscriber", "/confirm?t=" + erased, 400, "cannot be used"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := dump(t, h.path)
@@ -219,13 +220,12 @@ func TestGetNeverChangesState(t *testing.T) {
 	h := newHarness(t)
 	h.signup("ada@example.org", url.Values{"topics": {"go"}})
 	h.sendMail()
-	id := h.id("ada@example.org")
 	before := dump(t, h.path)
 	for _, path := range []string{
 		"/", "/subscribe", "/form-token", "/style.css", "/healthz",
-		"/confirm?t=" + h.signer.Sign(token.Confirm, id, time.Hour),
-		"/preferences?t=" + h.signer.Sign(token.Preferences, id, time.Hour) + "&name=Mallory&topics=spam",
-		"/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, id, 0) + "&List-Unsubscribe=One-Click",
+		"/confirm?t=" + h.confirmTok("ada@example.org", time.Hour),
+		"/preferences?t=" + h.tok(token.Preferences, "ada@example.org", time.Hour) + "&name=Mallory&topics=spam",
+		"/unsubscribe?t=" + h.tok(token.Unsubscribe, "ada@example.org", 0) + "&List-Unsubscribe=One-Click",
 		"/subscribe?email=bob@example.org&form_token=" + h.svc.newFormToken(),
 	} {
 		for _, method := range []string{"GET", "HEAD"} {
@@ -245,7 +245,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	if _, err := h.st.Add(bg, sub, false); err != nil {
 		t.Fatal(err)
 	}
-	target := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, h.id("ada@example.org"), 0)
+	target := "/unsubscribe?t=" + h.tok(token.Unsubscribe, "ada@example.org", 0)
 
 	if w := h.get(target); w.Code != 200 || !strings.Contains(w.Body.String(), ">Unsubscribe</button>") {
 		t.Fatalf("GET: %d\n%s", w.Code, w.Body)
@@ -270,7 +270,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 	if _, err := h2.st.Add(bg, sub, false); err != nil {
 		t.Fatal(err)
 	}
-	target = "/unsubscribe?t=" + h2.signer.Sign(token.Unsubscribe, h2.id("ada@example.org"), 0)
+	target = "/unsubscribe?t=" + h2.tok(token.Unsubscribe, "ada@example.org", 0)
 	mp := "--XX\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XX--\r\n"
 	w := h2.do(req{method: "POST", target: target, ctype: "multipart/form-data; boundary=XX", body: mp, origin: "https://mail.example.net"})
 	if w.Code != 200 || h2.status("ada@example.org") != subscriber.Unsubscribed {
@@ -284,7 +284,7 @@ func TestPreferences(t *testing.T) {
 	if _, err := h.st.Add(bg, sub, false); err != nil {
 		t.Fatal(err)
 	}
-	target := "/preferences?t=" + h.signer.Sign(token.Preferences, h.id("ada@example.org"), 0)
+	target := "/preferences?t=" + h.tok(token.Preferences, "ada@example.org", 0)
 	w := h.get(target)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `value="go" checked`) || !strings.Contains(w.Body.String(), `value="Ada"`) {
 		t.Fatalf("GET: %d\n%s", w.Code, w.Body)
@@ -408,7 +408,10 @@ func TestMinimumFillTime(t *testing.T) {
 		{"too fast", minFill - time.Millisecond, h.svc.newFormToken, false},
 		{"just in time", minFill, h.svc.newFormToken, true},
 		{"expired", h.svc.opt.Limits.FormTTL, h.svc.newFormToken, false},
-		{"confirm token", minFill, func() string { return h.signer.Sign(token.Confirm, h.clock.now().UnixMilli(), time.Hour) }, false},
+		{"confirm token", minFill, func() string {
+			return h.signer.Sign(token.Confirm, token.Subject{Handle: token.Random(16)}, fmt.Sprint(h.clock.now().UnixMilli()), time.Hour)
+		}, false},
+		{"old format", minFill, func() string { return h.signer.SignLegacy(formPurpose, h.clock.now().UnixMilli(), time.Hour) }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			email := strings.ReplaceAll(tc.name, " ", "-") + "@example.org"
@@ -453,7 +456,7 @@ func TestFormErrorsAreShown(t *testing.T) {
 func TestBodyCap(t *testing.T) {
 	h := newHarness(t)
 	big := "email=a%40example.org&name=" + strings.Repeat("x", int(h.svc.opt.Limits.MaxBody))
-	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, 1, 0)
+	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, token.NewSubject(), "", 0)
 	for _, r := range []req{
 		{method: "POST", target: "/subscribe", ctype: formType, body: big, origin: testSite},
 		{method: "POST", target: "/subscribe", ctype: "application/json", body: `{"email":"` + strings.Repeat("a", int(h.svc.opt.Limits.MaxBody)) + `"}`, origin: testSite},
@@ -505,7 +508,7 @@ func TestOriginAndCORS(t *testing.T) {
 			}
 		})
 	}
-	if w := h.do(req{method: "POST", target: "/confirm?t=" + h.signer.Sign(token.Confirm, 1, time.Hour), origin: "https://evil.example"}); w.Code != 403 {
+	if w := h.do(req{method: "POST", target: "/confirm?t=" + h.signer.Sign(token.Confirm, token.NewSubject(), "r", time.Hour), origin: "https://evil.example"}); w.Code != 403 {
 		t.Errorf("Confirm from another site: %d", w.Code)
 	}
 	pre := h.do(req{method: "OPTIONS", target: "/subscribe", origin: testSite,
@@ -639,7 +642,6 @@ func TestLimitsOff(t *testing.T) {
 // and each is still recorded exactly once.
 func TestConcurrentSignups(t *testing.T) {
 	h := newHarness(t, noClientLimits)
-	tok := h.svc.newFormToken()
 	const n = 100
 	var wg sync.WaitGroup
 	codes := make([]int, n)
@@ -647,7 +649,7 @@ func TestConcurrentSignups(t *testing.T) {
 		wg.Go(func() {
 			email := fmt.Sprintf("p%03d@example.org", i)
 			codes[i] = h.do(req{method: "POST", target: "/subscribe", ctype: formType, origin: testSite,
-				body: url.Values{"email": {email}, "form_token": {tok}}.Encode()}).Code
+				body: url.Values{"email": {email}, "form_token": {h.svc.newFormToken()}}.Encode()}).Code
 		})
 	}
 	wg.Wait()
@@ -656,6 +658,7 @@ func TestConcurrentSignups(t *testing.T) {
 			t.Errorf("sign-up %d: %d", i, c)
 		}
 	}
+	h.svc.processInbox(bg)
 	counts, err := h.st.Count(bg)
 	if err != nil || counts[subscriber.Pending] != n {
 		t.Errorf("pending %d, %v; want %d", counts[subscriber.Pending], err, n)
@@ -665,43 +668,48 @@ func TestConcurrentSignups(t *testing.T) {
 	}
 }
 
-// TestIPLimiterBoundsMemory: a limiter tracks at most max networks,
-// forgetting only those whose bucket is full again, and refuses new ones
-// rather than forget a network still being limited.
-func TestIPLimiterBoundsMemory(t *testing.T) {
+// TestIPLimiterEvicts: a limiter tracks at most max networks and, full,
+// forgets the one seen least recently rather than refuse every new client
+// (the old limiter failed closed: a flood from many networks locked
+// everyone else out).
+func TestIPLimiterEvicts(t *testing.T) {
 	l := newIPLimiter(rate.Every(time.Minute), 1, 2)
 	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	a, b, c := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("192.0.2.3")
-	for _, ip := range []netip.Addr{a, b} {
-		if ok, _ := l.allow(ip, now); !ok {
-			t.Fatalf("%v refused", ip)
+	a, b, c := netip.MustParsePrefix("192.0.2.1/32"), netip.MustParsePrefix("192.0.2.2/32"), netip.MustParsePrefix("192.0.2.3/32")
+	for _, k := range []netip.Prefix{a, b} {
+		if ok, _ := l.allow(k, now); !ok {
+			t.Fatalf("%v refused", k)
 		}
 	}
-	if ok, retry := l.allow(c, now); ok || retry <= 0 {
-		t.Errorf("a third network while both buckets are empty: ok=%v retry=%v", ok, retry)
-	}
 	if ok, retry := l.allow(a, now); ok || retry != time.Minute {
-		t.Errorf("a again at once: ok=%v retry=%v", ok, retry)
+		t.Errorf("a again at once: ok=%v retry=%v", ok, retry) // and a is now the most recent
 	}
-	now = now.Add(time.Minute)
 	if ok, _ := l.allow(c, now); !ok {
-		t.Error("a third network once the others' buckets refilled")
+		t.Error("a third network while the table is full: refused")
 	}
-	if len(l.m) > 2 {
-		t.Errorf("%d networks tracked, want at most 2", len(l.m))
+	if n := l.size(); n != 2 {
+		t.Errorf("%d networks tracked, want 2", n)
+	}
+	// b, the least recently seen, was forgotten; a is still limited.
+	if ok, _ := l.allow(a, now); ok {
+		t.Error("a, seen most recently, lost its limit")
+	}
+	if ok, _ := l.allow(b, now); !ok {
+		t.Error("b was not the one forgotten")
 	}
 }
 
 func TestErasedSubscriberLinks(t *testing.T) {
 	h := newHarness(t)
-	target := "/preferences?t=" + h.signer.Sign(token.Preferences, 42, 0)
+	erased := token.NewSubject()
+	target := "/preferences?t=" + h.signer.Sign(token.Preferences, erased, "", 0)
 	if w := h.get(target); w.Code != 400 || !strings.Contains(w.Body.String(), "not on the list any more") {
 		t.Errorf("preferences of an erased subscriber: %d\n%s", w.Code, w.Body)
 	}
 	if w := h.do(req{method: "POST", target: target, ctype: formType, origin: testEndpoint, body: "name=Ada"}); w.Code != 400 {
 		t.Errorf("saving them: %d", w.Code)
 	}
-	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, 42, 0)
+	unsub := "/unsubscribe?t=" + h.signer.Sign(token.Unsubscribe, erased, "", 0)
 	if w := h.get(unsub); w.Code != 200 || !strings.Contains(w.Body.String(), "You are unsubscribed") {
 		t.Errorf("unsubscribe page of an erased subscriber: %d", w.Code)
 	}

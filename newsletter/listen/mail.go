@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"text/template"
 	"time"
 
@@ -42,7 +44,7 @@ func (m *SMTPSender) Send(ctx context.Context, msg *gomail.Msg) error {
 			}
 			if err = m.client.DialWithContext(ctx); err != nil {
 				m.client = nil
-				return err
+				return &UnreachableError{Host: m.Settings.Host, Port: m.Settings.Port, Err: err}
 			}
 		}
 		if err = m.client.Send(msg); err == nil {
@@ -62,6 +64,27 @@ func (m *SMTPSender) Idle() {
 		_ = m.client.Close()
 		m.client = nil
 	}
+}
+
+// UnreachableError is a Sender that could not get a connection to its
+// server (nothing listening, DNS, TLS, the login): the relay is down, no
+// fault of the message, which waits without losing an attempt.
+type UnreachableError struct {
+	Host string
+	Port int
+	Err  error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// relayWait is how long the worker waits after its n-th failure in a row
+// to reach the server: 1 minute, doubling to 16.
+func relayWait(n int) time.Duration {
+	return time.Minute << min(n-1, 4)
 }
 
 // permanent reports a 5xx reply: the address does not take mail, and
@@ -93,8 +116,12 @@ func (s *Service) nudge() {
 	}
 }
 
-// mailLoop sends the queued confirmations until ctx ends, and forgets the
-// addresses of people who did not confirm in time.
+// inboxBatch is how many sign-up requests one transaction applies.
+const inboxBatch = 32
+
+// mailLoop applies the sign-up inbox, sends the queued confirmations
+// (within the hourly cap) until ctx ends, and forgets the addresses of
+// people who did not confirm in time.
 func (s *Service) mailLoop(ctx context.Context) {
 	var lastPurge time.Time
 	for {
@@ -102,10 +129,17 @@ func (s *Service) mailLoop(ctx context.Context) {
 			lastPurge = now
 			s.purge(ctx)
 		}
-		s.sendDue(ctx)
+		capUntil := s.sendDue(ctx)
+		if s.opt.Welcome != nil && ctx.Err() == nil {
+			s.opt.Welcome(ctx)
+		}
 		wait := idlePoll
 		if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(s.now()), 0))
+		}
+		if !capUntil.IsZero() {
+			wait = max(wait, capUntil.Sub(s.now()))
+			wait = min(wait, idlePoll)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -121,9 +155,12 @@ func (s *Service) mailLoop(ctx context.Context) {
 
 func (s *Service) purge(ctx context.Context) {
 	var n int
+	now := s.now()
 	err := s.write(func() (err error) {
-		n, err = s.opt.Store.PurgeUnconfirmed(ctx, s.now().Add(-s.opt.Limits.ConfirmTTL))
-		return err
+		if n, err = s.opt.Store.PurgeUnconfirmed(ctx, now.Add(-s.opt.Limits.ConfirmTTL)); err != nil {
+			return err
+		}
+		return s.opt.Store.PruneLimits(ctx, now.Add(-s.opt.Limits.MailWindow), now.Add(-capWindow), now)
 	})
 	switch {
 	case err != nil && ctx.Err() == nil:
@@ -133,28 +170,90 @@ func (s *Service) purge(ctx context.Context) {
 	}
 }
 
-// sendDue sends every confirmation that is due, in batches.
-func (s *Service) sendDue(ctx context.Context) {
+// processInbox applies the sign-up requests waiting in the inbox.
+func (s *Service) processInbox(ctx context.Context) {
+	rules := store.MailRules{Every: s.opt.Limits.MailEvery, Window: s.opt.Limits.MailWindow, PerWindow: s.opt.Limits.MailsPerWindow}
+	for ctx.Err() == nil {
+		var p store.Processed
+		err := s.write(func() (err error) {
+			p, err = s.opt.Store.ProcessSignups(ctx, inboxBatch, rules)
+			return err
+		})
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("reading the sign-up inbox: %v", err)
+			}
+			return
+		}
+		if p.Taken < inboxBatch {
+			return
+		}
+	}
+}
+
+// capWindow is the window of ConfirmPerHour.
+const capWindow = time.Hour
+
+// sendDue applies the inbox and sends every confirmation that is due, in
+// batches, as far as the hourly cap allows. When the cap or a relay that
+// is down holds mail back it returns when the next may go.
+func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 	defer s.opt.Sender.Idle()
 	for ctx.Err() == nil {
-		due, err := s.opt.Store.DueConfirmations(ctx, mailBatch)
+		s.processInbox(ctx)
+		if s.now().Before(s.relayDownUntil) {
+			return s.relayDownUntil
+		}
+		sent, first, err := s.opt.Store.ConfirmationsSent(ctx, s.now().Add(-capWindow))
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Printf("reading the mail queue: %v", err)
 			}
-			return
+			return time.Time{}
+		}
+		room := s.opt.Limits.ConfirmPerHour - sent
+		if room <= 0 {
+			capUntil = first.Add(capWindow)
+			if next, ok, err := s.opt.Store.NextConfirmationDue(ctx); err == nil && ok && !next.After(s.now()) && s.now().Sub(s.capped) >= capWindow {
+				s.capped = s.now()
+				s.log.Printf("%d confirmation mails sent in the last hour, the most [newsletter] confirm_per_hour allows: the others wait in the queue, the next at %s", sent, capUntil.Format(time.RFC3339))
+			}
+			return capUntil
+		}
+		// The store claims them, within the cap counted again with the
+		// mails other services hold: the count above is this service's
+		// hint, the claim is what holds.
+		due, err := s.opt.Store.DueConfirmations(ctx, min(mailBatch, room), s.opt.Limits.ConfirmPerHour)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("reading the mail queue: %v", err)
+			}
+			return time.Time{}
 		}
 		if len(due) == 0 {
-			return
+			return time.Time{}
 		}
 		var results []store.ConfirmationResult
-		for _, m := range due {
+		down := false
+		for i, m := range due {
 			// A message already begun is finished: stopping halfway would
 			// only send it again after the restart.
-			if ctx.Err() != nil {
-				break
+			if ctx.Err() != nil || down {
+				// Not tried: back in the queue at once, no attempt used,
+				// rather than held until the claim's lease ends.
+				results = append(results, store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request, Untried: true})
+				continue
 			}
-			results = append(results, s.sendOne(context.WithoutCancel(ctx), m))
+			res, unreachable := s.sendOne(context.WithoutCancel(ctx), m)
+			if unreachable {
+				// The relay is down: this mail and the rest of the batch
+				// wait, no attempt used.
+				down = true
+				results = append(results, store.ConfirmationResult{SubscriberID: due[i].SubscriberID, Request: due[i].Request, Untried: true})
+				continue
+			}
+			s.relayFailures = 0
+			results = append(results, res)
 		}
 		// Recorded even while stopping, with a short deadline of its own.
 		rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -162,13 +261,19 @@ func (s *Service) sendDue(ctx context.Context) {
 		cancel()
 		if err != nil {
 			s.log.Printf("recording %d confirmation mails: %v", len(results), err)
-			return
+			return time.Time{}
+		}
+		if down {
+			return s.relayDownUntil
 		}
 	}
+	return time.Time{}
 }
 
-func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.ConfirmationResult {
-	res := store.ConfirmationResult{SubscriberID: m.SubscriberID}
+// sendOne sends m and says what became of it; unreachable is set, and
+// the result is not to be recorded, when the server could not be reached.
+func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) (res store.ConfirmationResult, unreachable bool) {
+	res = store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request}
 	msg, err := s.confirmation(m)
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, mailer.DefaultTimeout)
@@ -176,17 +281,24 @@ func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) store.C
 		cancel()
 	}
 	if err == nil {
-		return res
+		return res, false
+	}
+	if down := (*UnreachableError)(nil); errors.As(err, &down) {
+		s.relayFailures++
+		wait := relayWait(s.relayFailures)
+		s.relayDownUntil = s.now().Add(wait)
+		s.log.Printf("%v: the confirmation mails wait in the queue, trying again in %v", err, wait)
+		return res, true
 	}
 	res.Err = err
 	// Logged by subscriber ID: the log is no place for addresses.
 	if permanent(err) || m.Attempts >= len(retryDelays) {
 		s.log.Printf("confirmation to subscriber %d failed, given up: %v", m.SubscriberID, err)
-		return res
+		return res, false
 	}
 	res.RetryAt = s.now().Add(retryDelays[m.Attempts])
 	s.log.Printf("confirmation to subscriber %d failed, retrying at %s: %v", m.SubscriberID, res.RetryAt.Format(time.RFC3339), err)
-	return res
+	return res, false
 }
 
 // The confirmation holds nothing a visitor typed, not even the name or
@@ -208,7 +320,7 @@ func (s *Service) confirmation(m store.ConfirmationMail) (*gomail.Msg, error) {
 	err := confirmationText.Execute(&body, map[string]any{
 		"Title": s.opt.Site.Title,
 		"Site":  s.opt.Site.BaseURL.String(),
-		"Link":  s.link(token.Confirm, s.opt.Signer.Sign(token.Confirm, m.SubscriberID, s.opt.Limits.ConfirmTTL)),
+		"Link":  s.link(token.Confirm, s.opt.Signer.Sign(token.Confirm, m.Link, m.Request, s.opt.Limits.ConfirmTTL)),
 		"Days":  int(s.opt.Limits.ConfirmTTL / (24 * time.Hour)),
 	})
 	if err != nil {

@@ -69,9 +69,9 @@ type subscribePage struct {
 }
 
 type confirmPage struct {
-	Action, Email string
-	Topics        []string
-	Days          int
+	Action, Email, Name string
+	Topics              []string
+	Days                int
 }
 
 type preferencesPage struct {

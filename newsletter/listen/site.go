@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/sitefs"
 	"github.com/agora-hub/agora/generator/urls"
 	"github.com/agora-hub/agora/themes"
 )
@@ -66,11 +65,16 @@ func LoadSite(dir string) (Site, *config.Config, error) {
 	if err != nil {
 		return Site{}, nil, err
 	}
-	tree, err := content.Load(dir, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(dir)
 	if err != nil {
 		return Site{}, nil, err
 	}
-	css, err := stylesheet(dir, cfg)
+	defer src.Close()
+	tree, err := content.Load(src, content.OptionsFor(cfg))
+	if err != nil {
+		return Site{}, nil, err
+	}
+	css, err := stylesheet(src, cfg)
 	if err != nil {
 		return Site{}, nil, err
 	}
@@ -118,15 +122,17 @@ func Topics(tree *content.Tree, sections []string, now time.Time) []Topic {
 }
 
 // stylesheet finds css/main.css as the build would publish it: the site's
-// static/ first, then its theme's (on disk, else built in).
-func stylesheet(dir string, cfg *config.Config) ([]byte, error) {
+// static/ first, then its theme's (on disk, else built in). It is served
+// to anyone, so it is read like every site file: a link out of the site
+// is refused, not followed.
+func stylesheet(site fs.FS, cfg *config.Config) ([]byte, error) {
 	const rel = "static/css/main.css"
 	theme := cfg.Theme
 	if theme == "" {
 		theme = config.DefaultTheme
 	}
-	for _, p := range []string{filepath.Join(dir, rel), filepath.Join(dir, "themes", theme, rel)} {
-		b, err := os.ReadFile(p)
+	for _, p := range []string{rel, "themes/" + theme + "/" + rel} {
+		b, err := fs.ReadFile(site, p)
 		if err == nil {
 			return b, nil
 		}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/generator/content"
+	"github.com/agora-hub/agora/generator/sitefs"
+	"github.com/agora-hub/agora/generator/welcome"
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
@@ -26,6 +28,25 @@ type Report struct {
 	Subscribers []StatusMonth  `json:"subscribers"`
 	Sections    []string       `json:"sections"`
 	Content     []ContentMonth `json:"content"`
+	// Welcome has a row per welcome step that was ever sent.
+	Welcome []WelcomeStep `json:"welcome,omitempty"`
+}
+
+// WelcomeWindow is how long after a welcome step an unsubscribe counts
+// against it.
+const WelcomeWindow = 7 * 24 * time.Hour
+
+// WelcomeStep is one step's counts.
+type WelcomeStep struct {
+	Step    string `json:"step"`  // its identity: content path, or "id:" and its id
+	Title   string `json:"title"` // as the page reads now; "" for a removed step
+	Sent    int    `json:"sent"`
+	Failed  int    `json:"failed"`
+	Skipped int    `json:"skipped"`
+	Queued  int    `json:"queued"`
+	// Unsubscribed counts those who unsubscribed within WelcomeWindow of
+	// getting the step.
+	Unsubscribed int `json:"unsubscribed_within_7_days"`
 }
 
 // Issue is one issue's counts.
@@ -82,7 +103,39 @@ func Build(ctx context.Context, root string, cfg *config.Config, j store.Journal
 	if r.Sections, r.Content, err = published(root, cfg, now); err != nil {
 		return nil, err
 	}
+	if w, ok := j.(store.Welcome); ok {
+		if r.Welcome, err = welcomeSteps(ctx, w, root, cfg); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// welcomeSteps counts each step, titled as its page reads now.
+func welcomeSteps(ctx context.Context, w store.Welcome, root string, cfg *config.Config) ([]WelcomeStep, error) {
+	stats, err := w.WelcomeStats(ctx, WelcomeWindow)
+	if err != nil || len(stats) == 0 {
+		return nil, err
+	}
+	titles := map[string]string{}
+	// Drafts and future steps included: a step is titled whatever its state.
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	steps, err := welcome.Load(src, cfg.Newsletter.Welcome, welcome.Options{Location: cfg.Location, Now: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), Content: content.OptionsFor(cfg)})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range steps {
+		titles[st.ID] = st.Source.Meta.Title
+	}
+	out := make([]WelcomeStep, 0, len(stats))
+	for _, s := range stats {
+		out = append(out, WelcomeStep{Step: s.Step, Title: titles[s.Step], Sent: s.Sent, Failed: s.Failed, Skipped: s.Skipped, Queued: s.Queued, Unsubscribed: s.Unsubscribed})
+	}
+	return out, nil
 }
 
 func month(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01") }
@@ -142,7 +195,12 @@ func statusHistory(ctx context.Context, j store.Journal, loc *time.Location, now
 // published counts the pages each section published per month, as agora
 // build would publish them at now: drafts and future pages do not count.
 func published(root string, cfg *config.Config, now time.Time) ([]string, []ContentMonth, error) {
-	tree, err := content.Load(root, content.Options{Location: cfg.Location, Taxonomies: cfg.TaxonomyNames()})
+	src, err := sitefs.Open(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	tree, err := content.Load(src, content.OptionsFor(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,7 +209,7 @@ func published(root string, cfg *config.Config, now time.Time) ([]string, []Cont
 	first := ""
 	for _, src := range tree.Sources {
 		section, _, _ := strings.Cut(src.Dir(), "/")
-		if section == "" || src.Kind == content.Branch || src.Meta.Draft {
+		if section == "" || src.Kind == content.Branch || src.Meta.Draft || welcome.In(cfg.Newsletter.Welcome, src) {
 			continue
 		}
 		date := src.Meta.PublishDate

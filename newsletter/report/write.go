@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/agora-hub/agora/internal/dispwidth"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
 
@@ -51,6 +52,19 @@ func (r *Report) WriteTable(w io.Writer) error {
 				row += fmt.Sprintf("\t%d", m.Counts[s])
 			}
 			fmt.Fprintln(tw, row+"\t")
+		}
+		tw.Flush()
+	}
+	if len(r.Welcome) > 0 {
+		fmt.Fprintln(w, "\nWelcome series (unsubs: within 7 days of the step)")
+		fmt.Fprintln(tw, "step\ttitle\tsent\tfailed\tskipped\tqueued\tunsubs\t")
+		for _, s := range r.Welcome {
+			title := s.Title
+			if title == "" {
+				title = "(removed)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", dispwidth.Truncate(s.Step, 28),
+				dispwidth.Truncate(title, 24), s.Sent, s.Failed, s.Skipped, s.Queued, s.Unsubscribed)
 		}
 		tw.Flush()
 	}
@@ -158,6 +172,11 @@ th:first-child,td:first-child{text-align:left}figure{margin:1rem 0;overflow-x:au
 <thead><tr><th scope="col">Issue</th><th scope="col">Date</th><th scope="col">Items</th><th scope="col">Recipients</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Skipped</th><th scope="col">Pending</th><th scope="col">Bounces</th><th scope="col">Unsubscribes since</th></tr></thead>
 <tbody>{{ range .R.Issues }}<tr><td>#{{ .Number }}{{ if eq .Status "sending" }} (sending){{ end }}</td><td>{{ .Created.Format "2006-01-02" }}</td><td>{{ .Items }}</td><td>{{ .Recipients }}</td><td>{{ .Sent }}</td><td>{{ .Failed }}</td><td>{{ .Skipped }}</td><td>{{ .Pending }}</td><td>{{ .Bounces }}</td><td>{{ .Unsubscribes }}</td></tr>
 {{ end }}</tbody></table>{{ else }}<p>No issue sent yet.</p>{{ end }}
+{{- with .R.Welcome }}<h2>Welcome series</h2>
+<table>
+<thead><tr><th>step</th><th>title</th><th>sent</th><th>failed</th><th>skipped</th><th>queued</th><th>unsubscribed within 7 days</th></tr></thead>
+<tbody>{{ range . }}<tr><td>{{ .Step }}</td><td>{{ with .Title }}{{ . }}{{ else }}(removed){{ end }}</td><td>{{ .Sent }}</td><td>{{ .Failed }}</td><td>{{ .Skipped }}</td><td>{{ .Queued }}</td><td>{{ .Unsubscribed }}</td></tr>
+{{ end }}</tbody></table>{{ end }}
 {{ range .Charts }}<h2>{{ .Title }}</h2>
 <figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{ .Width }}" height="{{ .Height }}" viewBox="0 0 {{ .Width }} {{ .Height }}" role="img" aria-label="{{ .Desc }}">

@@ -196,32 +196,33 @@ func (c *Composer) FromAddress() string { return c.fromAddr }
 // MessageID is stable for (issue, subscriber): a message sent again after
 // a crash carries the same one, so that clients that saw the first show
 // one message. The hash ties it to this issue row, so that two databases
-// never mint the same ID.
+// never mint the same ID, and stands for the subscriber: their ID in
+// clear would tell every reader how long the list is.
 func (c *Composer) MessageID(is store.Issue, subID int64) string {
 	h := sha256.Sum256(fmt.Appendf(nil, "agora\x00%d\x00%s\x00%d", is.Number, is.Created.UTC().Format(time.RFC3339Nano), subID))
-	return fmt.Sprintf("issue-%d.sub-%d.%s@%s", is.Number, subID, hex.EncodeToString(h[:6]), c.fromDomain)
+	return fmt.Sprintf("issue-%d.%s@%s", is.Number, hex.EncodeToString(h[:12]), c.fromDomain)
 }
 
 // token returns the subscriber's unsubscribe token, made of
 // digest.TokenChars only, which links carry unescaped.
-func (c *Composer) token(subID int64) string {
+func (c *Composer) token(sub subscriber.Subscriber) string {
 	if c.Signer == nil {
 		return "PREVIEW"
 	}
-	return c.Signer.Sign(token.Unsubscribe, subID, 0)
+	return c.Signer.Sign(token.Unsubscribe, sub.Link, "", 0)
 }
 
 // prefsToken returns the subscriber's preferences token, which never
 // expires either: the link is in every digest they keep. Empty when the
 // digest has no preferences link.
-func (c *Composer) prefsToken(subID int64) string {
+func (c *Composer) prefsToken(sub subscriber.Subscriber) string {
 	switch {
 	case c.prefsPrefix == "":
 		return ""
 	case c.Signer == nil:
 		return "PREVIEW"
 	}
-	return c.Signer.Sign(token.Preferences, subID, 0)
+	return c.Signer.Sign(token.Preferences, sub.Link, "", 0)
 }
 
 // preferencesURL is the digest's link to the preferences page for a
@@ -337,7 +338,7 @@ func (c *Composer) prepare(is store.Issue, sub subscriber.Subscriber, items []st
 			p.htmlLit += len(pc.Lit)
 		}
 	}
-	subject := digest.Subject(c.Site.Config.Title, is.Number, items)
+	subject := c.Site.Templates().Subject(is.Number, items, more)
 	if sk != nil {
 		subject = sk.Subject
 	}
@@ -390,7 +391,7 @@ func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subs
 	if err != nil {
 		return dst, 0, err
 	}
-	tok, prefs := c.token(sub.ID), c.prefsToken(sub.ID)
+	tok, prefs := c.token(sub), c.prefsToken(sub)
 	v := digest.Values{Name: sub.Name, Email: sub.Email, Token: tok, Prefs: prefs}
 	start := len(dst)
 	dst = append(dst, p.head...)
@@ -441,21 +442,31 @@ func (c *Composer) appendMessage(dst []byte, is store.Issue, sub subscriber.Subs
 			*r = full
 		}
 	}
-	if c.DKIM != nil {
-		msg := dst[start:]
-		var signed bytes.Buffer
-		signed.Grow(len(msg) + 1024)
-		err := dkim.Sign(&signed, bytes.NewReader(msg), &dkim.SignOptions{
-			Domain: c.DKIM.Domain, Selector: c.DKIM.Selector, Signer: c.DKIM.Key, Hash: crypto.SHA256,
-			HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-			HeaderKeys: present(msg, signedHeaders),
-		})
-		if err != nil {
-			return dst[:start], 0, fmt.Errorf("DKIM signing: %w", err)
-		}
-		dst = append(dst[:start], signed.Bytes()...)
+	dst, err = c.sign(dst, start)
+	if err != nil {
+		return dst, 0, err
 	}
 	return dst, htmlLen, nil
+}
+
+// sign replaces the message at dst[start:] with its DKIM-signed form when
+// DKIM is set.
+func (c *Composer) sign(dst []byte, start int) ([]byte, error) {
+	if c.DKIM == nil {
+		return dst, nil
+	}
+	msg := dst[start:]
+	var signed bytes.Buffer
+	signed.Grow(len(msg) + 1024)
+	err := dkim.Sign(&signed, bytes.NewReader(msg), &dkim.SignOptions{
+		Domain: c.DKIM.Domain, Selector: c.DKIM.Selector, Signer: c.DKIM.Key, Hash: crypto.SHA256,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: present(msg, signedHeaders),
+	})
+	if err != nil {
+		return dst[:start], fmt.Errorf("DKIM signing: %w", err)
+	}
+	return append(dst[:start], signed.Bytes()...), nil
 }
 
 // appendPart starts a part: the boundary (after the line break that

@@ -61,13 +61,13 @@ func TestComposeMatchesRender(t *testing.T) {
 					}
 					want, err := f.site.Templates().Render(digest.Message{
 						Issue: is, ArchiveURL: f.site.ArchiveURL(is.ArchivePath), Subscriber: sub, Items: items,
-						UnsubscribeURL: "https://hub.example.org/newsletter/unsubscribe?t=" + signer.Sign(token.Unsubscribe, sub.ID, 0),
-						PreferencesURL: "https://hub.example.org/newsletter/preferences?t=" + signer.Sign(token.Preferences, sub.ID, 0),
+						UnsubscribeURL: "https://hub.example.org/newsletter/unsubscribe?t=" + signer.Sign(token.Unsubscribe, sub.Link, "", 0),
+						PreferencesURL: "https://hub.example.org/newsletter/preferences?t=" + signer.Sign(token.Preferences, sub.Link, "", 0),
 					})
 					if err != nil {
 						t.Fatal(err)
 					}
-					if files == nil && !strings.Contains(want.Text, "Change your topics: https://hub.example.org/newsletter/preferences?t=") {
+					if files == nil && !strings.Contains(want.Text, "Change your topics:\nhttps://hub.example.org/newsletter/preferences?t=") {
 						t.Fatalf("the built-in theme's text has no preferences link:\n%s", want.Text)
 					}
 					if m.Rendered != want {

@@ -108,7 +108,7 @@ func NewPlan(ctx context.Context, site *digest.Site, j store.Journal, now time.T
 			return Plan{}, err
 		}
 	}
-	p.Issue.Subject = digest.Subject(site.Config.Title, p.Issue.Number, p.Items)
+	p.Issue.Subject = site.Templates().Subject(p.Issue.Number, p.Items, 0)
 	p.Issue.ArchivePath = strings.ReplaceAll(site.ArchivePath(now), "{n}", fmt.Sprint(p.Issue.Number))
 	return p, nil
 }

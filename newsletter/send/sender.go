@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/textproto"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -133,7 +135,7 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 		if len(p.Items) == 0 {
 			return res, ErrNothingNew
 		}
-		is, n, err := opt.Journal.CreateIssue(ctx, store.NewIssue{
+		is, _, err := opt.Journal.CreateIssue(ctx, store.NewIssue{
 			Created: p.Issue.Created, Since: p.Issue.Since, Cutoff: p.Issue.Cutoff,
 			Subject: p.Issue.Subject, ArchivePath: c.Site.ArchivePath(p.Issue.Cutoff), Items: p.Items,
 		}, func(s subscriber.Subscriber) bool {
@@ -149,12 +151,10 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 			res.Issue, res.Joined = p.Issue, true
 			fmt.Fprintf(opt.Progress, "Another agora send created issue %d meanwhile: sending it together.\n", p.Issue.Number)
 		case err != nil:
+			// ErrNoRecipients included: no issue, and the items wait.
 			return res, err
 		default:
 			p.Issue, res.Issue, res.Created = is, is, true
-			if n == 0 {
-				fmt.Fprintf(opt.Progress, "Issue %d has no recipient: no active subscriber's topics match its items.\n", is.Number)
-			}
 		}
 	}
 	archive, err := c.Site.WriteArchive(p.Issue, p.Items)
@@ -223,6 +223,7 @@ type sender struct {
 	// one per row, the commit of the row's outcome gives it back.
 	slots chan struct{}
 
+	reach    reach
 	mu       sync.Mutex // guards res and notices
 	notices  int
 	fatal    error
@@ -537,6 +538,12 @@ func (s *sender) deliver(ctx context.Context, w *conn, j job) {
 	s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	for attempt := 1; ; attempt++ {
+		if w.c == nil && !s.connect(ctx, w) {
+			// Stopping (the server is unreachable, Ctrl-C, or another
+			// connection's fatal error): this message was never tried.
+			s.putBack(j)
+			return
+		}
 		err := w.send(ctx, s.opt.Composer.FromAddress(), sub.Email, data)
 		if err == nil {
 			// Not waited for: until it is committed the row says sending,
@@ -576,6 +583,94 @@ func (s *sender) deliver(ctx context.Context, w *conn, j job) {
 		s.count(func(r *Result) { r.Retried++ })
 	}
 }
+
+// connect dials w until it is connected (true), or the send is stopping
+// (false): after a failed dial the connection waits a little and dials
+// again, counting nothing against the message, since it never reached
+// the server. When every connection has failed for long enough (see
+// reach), the whole send stops with that cause.
+func (s *sender) connect(ctx context.Context, w *conn) bool {
+	for n := 1; ctx.Err() == nil; n++ {
+		began := time.Now()
+		err := w.dial(ctx)
+		if err == nil {
+			return true
+		}
+		var fatal *fatalError
+		if errors.As(err, &fatal) {
+			s.failFatal(err)
+			return false
+		}
+		if s.reach.failed(began) {
+			s.failFatal(&UnreachableError{Host: s.opt.SMTP.Host, Port: s.opt.SMTP.Port, Err: err})
+			return false
+		}
+		if !sleep(ctx, redialWait(n)) {
+			return false
+		}
+	}
+	return false
+}
+
+// A relay that is down (nothing listening, a name that does not resolve,
+// TLS or the login failing, a connection closed before any reply) is not
+// a slow message: once connections have failed unreachableTries times in
+// a row, over all connections, for unreachableAfter with no transaction
+// getting an answer in between, the send stops, everything still queued
+// for the next run. A relay restarting is back well within the window;
+// one that is down costs a run unreachableAfter, not hours of per-message
+// back-off.
+const (
+	unreachableTries = 3
+	unreachableAfter = 10 * time.Second
+)
+
+// redialWait is how long a connection waits after its n-th failed dial
+// in a row.
+func redialWait(n int) time.Duration {
+	return min(500*time.Millisecond<<min(n-1, 4), 4*time.Second)
+}
+
+// reach counts the failures to get any answer from the SMTP server, over
+// all connections, since the last answer.
+type reach struct {
+	mu       sync.Mutex
+	failures int
+	since    time.Time // when the first of them began
+}
+
+// answered resets the count: the server took or refused a message.
+func (r *reach) answered() {
+	r.mu.Lock()
+	r.failures = 0
+	r.mu.Unlock()
+}
+
+// failed counts a failure that began at began and reports whether the
+// server is to be taken as unreachable.
+func (r *reach) failed(began time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failures == 0 {
+		r.since = began
+	}
+	r.failures++
+	return r.failures >= unreachableTries && time.Since(r.since) >= unreachableAfter
+}
+
+// UnreachableError stops a send whose SMTP server could not be reached:
+// Err is the last connection's failure.
+type UnreachableError struct {
+	Host string
+	Port int
+	Err  error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // countBounce makes a subscriber bounced at their third hard bounce in a
 // row, through the store's status change, which records the event.
@@ -699,6 +794,9 @@ func (w *conn) drop() {
 	}
 }
 
+// dial connects w. A failure is an error to count towards the server
+// being unreachable (see connect), except settings that cannot make a
+// client at all, which are fatal at once.
 func (w *conn) dial(ctx context.Context) error {
 	client, err := w.s.opt.SMTP.Client()
 	if err != nil {
@@ -708,17 +806,7 @@ func (w *conn) dial(ctx context.Context) error {
 	// finished, and SMTP's own timeout bounds it.
 	c, err := client.DialToSMTPClientWithContext(context.WithoutCancel(ctx))
 	if err != nil {
-		var tp *textproto.Error
-		if errors.As(err, &tp) && tp.Code >= 500 {
-			return &fatalError{fmt.Errorf("SMTP server %s:%d refused the session: %w", w.s.opt.SMTP.Host, w.s.opt.SMTP.Port, err)}
-		}
-		if errors.As(err, &tp) {
-			return &tempError{code: tp.Code, text: tp.Msg, stage: "connect"}
-		}
-		if isTLSOrAuth(err) {
-			return &fatalError{fmt.Errorf("SMTP server %s:%d: %w", w.s.opt.SMTP.Host, w.s.opt.SMTP.Port, err)}
-		}
-		return &tempError{stage: "connect", err: err}
+		return err
 	}
 	w.c = c
 	w.pipelining, _ = c.Extension("PIPELINING")
@@ -731,44 +819,35 @@ func (w *conn) dial(ctx context.Context) error {
 // server offers PIPELINING (tests of the step-by-step path).
 var noPipelining bool
 
-// isTLSOrAuth spots the dial errors that say the settings are wrong.
-func isTLSOrAuth(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"x509:", "tls:", "STARTTLS", "authentication", "auth", "certificate"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// send runs one SMTP transaction, dialling first if needed.
+// send runs one SMTP transaction on w's connection.
 func (w *conn) send(ctx context.Context, from, to string, data []byte) error {
 	if strings.ContainsAny(from+to, "\r\n") {
 		// Refused when the message was made; never written to the wire.
 		return &permanentError{code: 501, text: "the address holds a line break", stage: "RCPT TO"}
 	}
-	if w.c == nil {
-		if err := w.dial(ctx); err != nil {
-			return err
-		}
-	}
 	c := w.c
+	began := time.Now()
 	if err := c.UpdateDeadline(w.s.opt.SMTP.Timeout); err != nil {
 		w.drop()
 		return &tempError{stage: "connection", err: err}
 	}
 	stage, err := w.transact(from, to, data)
 	if err == nil {
+		w.s.reach.answered()
 		return nil
 	}
 	var tp *textproto.Error
 	if !errors.As(err, &tp) {
 		// No reply: the connection broke. The server did not say it took
-		// the message, so it is sent again on a new connection.
+		// the message, so it is sent again on a new connection; a server
+		// that never answers counts towards unreachable.
 		w.drop()
+		if w.s.reach.failed(began) {
+			w.s.failFatal(&UnreachableError{Host: w.s.opt.SMTP.Host, Port: w.s.opt.SMTP.Port, Err: err})
+		}
 		return &tempError{stage: stage, err: err}
 	}
+	w.s.reach.answered()
 	if rerr := c.Reset(); rerr != nil {
 		w.drop()
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -36,6 +37,9 @@ type faults struct {
 	data func(to string, tries int) (drop bool, err error)
 	// accepted runs after a message was stored, before the 250 reply.
 	accepted func(n int)
+	// login, when set, makes the server offer AUTH PLAIN and answers
+	// every login with it.
+	login func(username, password string) error
 }
 
 // server is an in-process SMTP server speaking the real protocol (go-smtp),
@@ -58,7 +62,12 @@ func newServer(t *testing.T, f faults) *server {
 	s := &server{t: t, tries: map[string]int{}, faults: f}
 	cert, roots := testCert(t)
 	s.roots, s.certDER = roots, cert.Certificate[0]
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, c: c}, nil }))
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		if f.login != nil {
+			return &authSession{session{s: s, c: c}}, nil
+		}
+		return &session{s: s, c: c}, nil
+	}))
 	s.srv.Domain = "localhost"
 	s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -161,6 +170,15 @@ func (ss *session) Data(r io.Reader) error {
 		s.faults.accepted(count)
 	}
 	return nil
+}
+
+// authSession is a session that wants a login.
+type authSession struct{ session }
+
+func (a *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (a *authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error { return a.s.faults.login(username, password) }), nil
 }
 
 // testCert makes a self-signed certificate for 127.0.0.1 and a pool

@@ -16,6 +16,7 @@ type DB interface {
 	Store
 	Journal
 	Signups
+	Welcome
 	Admin
 }
 
@@ -33,12 +34,46 @@ type Admin interface {
 	// ReadTable yields every row of table (one of CopyOrder) in its key's
 	// order, with the column names.
 	ReadTable(ctx context.Context, table string) ([]string, iter.Seq2[[]any, error])
+	// SubscriberIDs is the highest subscriber ID ever issued, erased
+	// subscribers' included: a copy carries it, so that no ID is issued
+	// twice on the new engine either (a link made for an erased person
+	// must never name someone else).
+	SubscriberIDs(ctx context.Context) (int64, error)
 	// Load writes tables in one transaction: fn calls load once per table
-	// in CopyOrder. With replace every table is emptied first; without it
-	// a table that holds rows is an error (ErrNotEmpty). Identities (the
-	// IDs that signed links carry) are kept, and the engine's ID counters
-	// set past them.
-	Load(ctx context.Context, replace bool, fn func(load LoadFunc) error) error
+	// in CopyOrder. With opt.Replace every table is emptied first; without
+	// it a table that holds rows is an error (ErrNotEmpty). Identities are
+	// kept, and the engine's ID counters set past them and, for
+	// subscribers, past opt.SubscriberIDs.
+	Load(ctx context.Context, opt LoadOptions, fn func(load LoadFunc) error) error
+}
+
+// LoadOptions are Load's.
+type LoadOptions struct {
+	Replace       bool
+	SubscriberIDs int64 // the source's SubscriberIDs
+}
+
+// Copy copies every table of from into to, in one transaction of to, with
+// the subscriber ID counter (agora db copy). It returns the rows copied
+// per table.
+func Copy(ctx context.Context, from, to Admin, replace bool) (map[string]int, error) {
+	ids, err := from.SubscriberIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	err = to.Load(ctx, LoadOptions{Replace: replace, SubscriberIDs: ids}, func(load LoadFunc) error {
+		for _, table := range CopyOrder {
+			cols, rows := from.ReadTable(ctx, table)
+			n, err := load(table, cols, rows)
+			if err != nil {
+				return err
+			}
+			counts[table] = n
+		}
+		return nil
+	})
+	return counts, err
 }
 
 // LoadFunc writes the rows of one table; it returns how many.
@@ -49,7 +84,9 @@ type LoadFunc func(table string, cols []string, rows iter.Seq2[[]any, error]) (i
 // engines' schemas have exactly these tables.
 var CopyOrder = []string{
 	"subscribers", "subscriber_events", "issues", "issue_items",
-	"senders", "deliveries", "signups", "rate_limits",
+	"senders", "deliveries", "signups", "signup_inbox", "form_tokens_used",
+	"confirmation_mailboxes", "confirmation_sends", "welcome_deliveries",
+	"rate_limits",
 }
 
 // Status is what agora db status prints.
@@ -67,6 +104,8 @@ type Status struct {
 	Senders []SenderInfo
 	// Confirmations counts the confirmation mails queued.
 	Confirmations int
+	// Welcome counts the welcome journal's rows by state.
+	Welcome map[DeliveryState]int
 }
 
 // SenderInfo is a registered agora send.
@@ -76,6 +115,7 @@ type SenderInfo struct {
 	PID       int
 	Started   string
 	Heartbeat string
-	// Holding counts the rows it holds at sending.
+	// Holding counts the rows it holds at sending: the open issue's and
+	// welcome steps'.
 	Holding int
 }

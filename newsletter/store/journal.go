@@ -31,7 +31,10 @@ type Journal interface {
 	// CreateIssue, in one transaction, numbers and stores the issue with
 	// its items, and queues one delivery for every active subscriber for
 	// whom wants returns true. It fails with ErrIssueOpen when an issue is
-	// being sent already. It returns the issue and how many were queued.
+	// being sent already, and with ErrNoRecipients, writing nothing, when
+	// nobody would be queued: an issue mailed to nobody would use up its
+	// items (and its number) for good. It returns the issue and how many
+	// were queued.
 	CreateIssue(ctx context.Context, in NewIssue, wants func(subscriber.Subscriber) bool) (Issue, int, error)
 
 	// Items returns an issue's items in their order.
@@ -108,6 +111,9 @@ type Journal interface {
 
 // ErrIssueOpen is CreateIssue while another issue is being sent.
 var ErrIssueOpen = errors.New("an issue is being sent already")
+
+// ErrNoRecipients is CreateIssue with nobody to mail.
+var ErrNoRecipients = errors.New("no active subscriber would get any of the items")
 
 // ErrSenderGone is a heartbeat of a sender whose registration was
 // removed: its rows may be another's now, so it must stop.

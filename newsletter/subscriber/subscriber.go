@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/agora-hub/agora/generator/urls"
+	"github.com/agora-hub/agora/newsletter/token"
 )
 
 // Status is where a subscriber stands. Only Active subscribers are mailed.
@@ -67,6 +68,10 @@ type Subscriber struct {
 	Consent
 	Created time.Time
 	Updated time.Time
+	// Link is what the signed links in their mail are made from: a
+	// random handle and secret the store makes with the row and erases
+	// with it. It is not a detail of the person: exports leave it out.
+	Link token.Subject
 }
 
 // Limits keep a row to what a digest can use and a hostile sign-up form

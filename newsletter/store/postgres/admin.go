@@ -13,7 +13,7 @@ import (
 // adminQueries are agora db's statements (queries/admin.sql).
 type adminQueries struct {
 	tableCounts, deliveriesByState, listSenders, queuedConfirmations, schemaVersion string
-	clearTables, resetIdentities                                                    string
+	clearTables, resetIdentities, welcomeByState, subscriberIDs                     string
 	read                                                                            map[string]*string
 	// readCols are the columns of each read-T query, from its preparation.
 	readCols map[string][]string
@@ -28,6 +28,8 @@ func (q *adminQueries) statements() map[string]*string {
 		"schema-version":       &q.schemaVersion,
 		"clear-tables":         &q.clearTables,
 		"reset-identities":     &q.resetIdentities,
+		"welcome-by-state":     &q.welcomeByState,
+		"subscriber-ids":       &q.subscriberIDs,
 	}
 	q.read = map[string]*string{}
 	for _, t := range store.CopyOrder {
@@ -61,7 +63,8 @@ func (s *Store) tableCounts(ctx context.Context, q querier) ([]int, error) {
 
 // Status implements store.Admin.
 func (s *Store) Status(ctx context.Context) (store.Status, error) {
-	st := store.Status{Engine: s.Engine(), Where: s.Where(), Rows: map[string]int{}, Subscribers: map[string]int{}, Deliveries: map[store.DeliveryState]int{}}
+	st := store.Status{Engine: s.Engine(), Where: s.Where(), Rows: map[string]int{}, Subscribers: map[string]int{},
+		Deliveries: map[store.DeliveryState]int{}, Welcome: map[store.DeliveryState]int{}}
 	var err error
 	if st.Version, err = s.SchemaVersion(ctx); err != nil {
 		return st, err
@@ -120,8 +123,32 @@ func (s *Store) Status(ctx context.Context) (store.Status, error) {
 	if err := rows.Err(); err != nil {
 		return st, err
 	}
+	rows, err = s.pool.Query(ctx, s.q.welcomeByState)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.Welcome[store.DeliveryState(state)] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
 	err = s.pool.QueryRow(ctx, s.q.queuedConfirmations).Scan(&st.Confirmations)
 	return st, err
+}
+
+// SubscriberIDs implements store.Admin.
+func (s *Store) SubscriberIDs(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, s.q.subscriberIDs).Scan(&n)
+	return n, err
 }
 
 // ReadTable implements store.Admin. The query runs when the rows are
@@ -155,9 +182,9 @@ func (s *Store) ReadTable(ctx context.Context, table string) ([]string, iter.Seq
 }
 
 // Load implements store.Admin, with COPY for the rows.
-func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) error) error {
+func (s *Store) Load(ctx context.Context, opt store.LoadOptions, fn func(store.LoadFunc) error) error {
 	return s.write(ctx, func(tx pgx.Tx) error {
-		if replace {
+		if opt.Replace {
 			if _, err := tx.Exec(ctx, s.q.clearTables); err != nil {
 				return err
 			}
@@ -193,7 +220,7 @@ func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, s.q.resetIdentities)
+		_, err = tx.Exec(ctx, s.q.resetIdentities, opt.SubscriberIDs)
 		return err
 	})
 }

@@ -171,6 +171,10 @@ func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(s
 				queued += len(ids)
 			}
 			if len(subs) < queuePage {
+				if queued == 0 {
+					// Rolled back: no issue, and its items wait.
+					return store.ErrNoRecipients
+				}
 				return nil
 			}
 			after = subs[len(subs)-1].ID
@@ -214,7 +218,8 @@ func readDeliveries(rows pgx.Rows, issueID int64) ([]store.Delivery, error) {
 		var sub subscriber.Subscriber
 		var topics, status, consentAt, created, updated string
 		if err := rows.Scan(&state, &d.Attempts, &d.MessageID,
-			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+			&sub.Link.Handle, &sub.Link.Secret); err != nil {
 			return nil, err
 		}
 		d.State = store.DeliveryState(state)

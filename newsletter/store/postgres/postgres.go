@@ -203,30 +203,36 @@ func (s *Store) migrate(ctx context.Context, ms []sqlfile.Migration) error {
 type queries struct {
 	getSubscriber, insertSubscriber, importSubscribers, getSubscribers, importEvents string
 	updateSubscriber, deleteSubscriber, scrubDeliveries, insertEvent                 string
+	scrubWelcome, scrubSignupInbox, scrubConfirmationMailboxes                       string
 	listSubscribers, countByStatus, activeSubscribers                                string
 	journalQueries
 	signupQueries
 	adminQueries
+	welcomeQueries
 }
 
 func (q *queries) statements() map[string]*string {
 	m := map[string]*string{
-		"get-subscriber":     &q.getSubscriber,
-		"insert-subscriber":  &q.insertSubscriber,
-		"import-subscribers": &q.importSubscribers,
-		"get-subscribers":    &q.getSubscribers,
-		"import-events":      &q.importEvents,
-		"update-subscriber":  &q.updateSubscriber,
-		"delete-subscriber":  &q.deleteSubscriber,
-		"scrub-deliveries":   &q.scrubDeliveries,
-		"insert-event":       &q.insertEvent,
-		"list-subscribers":   &q.listSubscribers,
-		"count-by-status":    &q.countByStatus,
-		"active-subscribers": &q.activeSubscribers,
+		"get-subscriber":               &q.getSubscriber,
+		"insert-subscriber":            &q.insertSubscriber,
+		"import-subscribers":           &q.importSubscribers,
+		"get-subscribers":              &q.getSubscribers,
+		"import-events":                &q.importEvents,
+		"update-subscriber":            &q.updateSubscriber,
+		"delete-subscriber":            &q.deleteSubscriber,
+		"scrub-deliveries":             &q.scrubDeliveries,
+		"scrub-welcome":                &q.scrubWelcome,
+		"scrub-signup-inbox":           &q.scrubSignupInbox,
+		"scrub-confirmation-mailboxes": &q.scrubConfirmationMailboxes,
+		"insert-event":                 &q.insertEvent,
+		"list-subscribers":             &q.listSubscribers,
+		"count-by-status":              &q.countByStatus,
+		"active-subscribers":           &q.activeSubscribers,
 	}
 	maps.Copy(m, q.journalQueries.statements())
 	maps.Copy(m, q.signupQueries.statements())
 	maps.Copy(m, q.adminQueries.statements())
+	maps.Copy(m, q.welcomeQueries.statements())
 	return m
 }
 

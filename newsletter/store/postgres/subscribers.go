@@ -13,6 +13,7 @@ import (
 
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/subscriber"
+	"github.com/agora-hub/agora/newsletter/token"
 )
 
 // querier is a pool or a transaction.
@@ -25,7 +26,8 @@ type querier interface {
 func scanSubscriber(r pgx.Row) (subscriber.Subscriber, error) {
 	var sub subscriber.Subscriber
 	var topics, status, consentAt, created, updated string
-	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+		&sub.Link.Handle, &sub.Link.Secret); err != nil {
 		return sub, err
 	}
 	return finishSubscriber(sub, topics, status, consentAt, created, updated)
@@ -83,12 +85,17 @@ func defaults(sub *subscriber.Subscriber, now time.Time) {
 	}
 }
 
+// insert adds sub unless its address is known. The row gets a fresh link
+// handle and secret whatever sub holds: they are never carried over.
 func (s *Store) insert(ctx context.Context, tx pgx.Tx, sub *subscriber.Subscriber, now time.Time) (bool, error) {
 	defaults(sub, now)
+	sub.Link = token.NewSubject()
 	err := tx.QueryRow(ctx, s.q.insertSubscriber,
 		sub.Email, subscriber.Key(sub.Email), sub.Name, strings.Join(sub.Topics, ","), string(sub.Status),
-		formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated)).Scan(&sub.ID)
+		formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated),
+		sub.Link.Handle, sub.Link.Secret).Scan(&sub.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
+		sub.Link = token.Subject{}
 		return false, nil
 	}
 	if err != nil {
@@ -183,19 +190,20 @@ func (s *Store) importPage(ctx context.Context, tx pgx.Tx, page []subscriber.Sub
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cols := make([][]string, 9)
+	cols := make([][]string, 11)
 	for i := range cols {
 		cols[i] = make([]string, 0, len(page))
 	}
 	for i := range page {
 		sub := page[i]
 		defaults(&sub, now)
+		link := token.NewSubject()
 		for c, v := range []string{sub.Email, subscriber.Key(sub.Email), sub.Name, strings.Join(sub.Topics, ","), string(sub.Status),
-			formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated)} {
+			formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated), link.Handle, link.Secret} {
 			cols[c] = append(cols[c], v)
 		}
 	}
-	rows, err := tx.Query(ctx, s.q.importSubscribers, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8])
+	rows, err := tx.Query(ctx, s.q.importSubscribers, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10])
 	if err != nil {
 		return err
 	}
@@ -313,8 +321,14 @@ func (s *Store) Remove(ctx context.Context, email, how string) (subscriber.Subsc
 		if err := s.event(ctx, tx, sub.ID, s.now(), string(sub.Status), "removed", how); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, s.q.scrubDeliveries, sub.ID); err != nil {
-			return err
+		for _, scrub := range []struct {
+			sql string
+			arg any
+		}{{s.q.scrubDeliveries, sub.ID}, {s.q.scrubWelcome, sub.ID}, {s.q.scrubSignupInbox, subscriber.Key(sub.Email)},
+			{s.q.scrubConfirmationMailboxes, store.MailboxKey(sub.Email)}} {
+			if _, err := tx.Exec(ctx, scrub.sql, scrub.arg); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, s.q.deleteSubscriber, sub.ID); err != nil {
 			return err

@@ -15,6 +15,7 @@ var _ store.DB = (*Store)(nil)
 // statements come one per table of store.CopyOrder: read-T, copy-T, clear-T.
 type adminQueries struct {
 	tableCounts, deliveriesByState, listSenders, queuedConfirmations, schemaVersion *sql.Stmt
+	welcomeByState, subscriberIDs, seedSubscriberIDs, raiseSubscriberIDs            *sql.Stmt
 
 	read, copy, clear map[string]**sql.Stmt
 }
@@ -26,6 +27,10 @@ func (q *adminQueries) statements() map[string]**sql.Stmt {
 		"list-senders":         &q.listSenders,
 		"queued-confirmations": &q.queuedConfirmations,
 		"schema-version":       &q.schemaVersion,
+		"welcome-by-state":     &q.welcomeByState,
+		"subscriber-ids":       &q.subscriberIDs,
+		"seed-subscriber-ids":  &q.seedSubscriberIDs,
+		"raise-subscriber-ids": &q.raiseSubscriberIDs,
 	}
 	q.read, q.copy, q.clear = map[string]**sql.Stmt{}, map[string]**sql.Stmt{}, map[string]**sql.Stmt{}
 	for _, t := range store.CopyOrder {
@@ -50,7 +55,8 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // Status implements store.Admin.
 func (s *Store) Status(ctx context.Context) (store.Status, error) {
-	st := store.Status{Engine: s.Engine(), Where: s.Where(), Rows: map[string]int{}, Subscribers: map[string]int{}, Deliveries: map[store.DeliveryState]int{}}
+	st := store.Status{Engine: s.Engine(), Where: s.Where(), Rows: map[string]int{}, Subscribers: map[string]int{},
+		Deliveries: map[store.DeliveryState]int{}, Welcome: map[store.DeliveryState]int{}}
 	var err error
 	if st.Version, err = s.SchemaVersion(ctx); err != nil {
 		return st, err
@@ -101,8 +107,26 @@ func (s *Store) Status(ctx context.Context) (store.Status, error) {
 	}); err != nil {
 		return st, err
 	}
+	if err := eachRow(ctx, s.q.welcomeByState, nil, func(r *sql.Rows) error {
+		var state string
+		var n int
+		if err := r.Scan(&state, &n); err != nil {
+			return err
+		}
+		st.Welcome[store.DeliveryState(state)] = n
+		return nil
+	}); err != nil {
+		return st, err
+	}
 	err = s.q.queuedConfirmations.QueryRowContext(ctx).Scan(&st.Confirmations)
 	return st, err
+}
+
+// SubscriberIDs implements store.Admin.
+func (s *Store) SubscriberIDs(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.q.subscriberIDs.QueryRowContext(ctx).Scan(&n)
+	return n, err
 }
 
 func eachRow(ctx context.Context, stmt *sql.Stmt, args []any, fn func(*sql.Rows) error) error {
@@ -174,9 +198,9 @@ func columns(ctx context.Context, stmt *sql.Stmt) ([]string, error) {
 // Load implements store.Admin. The columns come in the order of the
 // read-T queries, which is the order copy-T inserts them in on both
 // engines; the names are checked so that a mismatch fails loudly.
-func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) error) error {
+func (s *Store) Load(ctx context.Context, opt store.LoadOptions, fn func(store.LoadFunc) error) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if replace {
+		if opt.Replace {
 			for i := len(store.CopyOrder) - 1; i >= 0; i-- {
 				if _, err := tx.StmtContext(ctx, *s.q.clear[store.CopyOrder[i]]).ExecContext(ctx); err != nil {
 					return err
@@ -186,7 +210,7 @@ func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) 
 			return err
 		}
 		want := 0
-		return fn(func(table string, cols []string, rows iter.Seq2[[]any, error]) (int, error) {
+		err := fn(func(table string, cols []string, rows iter.Seq2[[]any, error]) (int, error) {
 			if want >= len(store.CopyOrder) || store.CopyOrder[want] != table {
 				return 0, fmt.Errorf("loading %s out of order", table)
 			}
@@ -211,6 +235,16 @@ func (s *Store) Load(ctx context.Context, replace bool, fn func(store.LoadFunc) 
 			}
 			return n, nil
 		})
+		if err != nil {
+			return err
+		}
+		// AUTOINCREMENT followed the IDs inserted; the source may have
+		// issued higher ones to people since erased.
+		if _, err := tx.StmtContext(ctx, s.q.seedSubscriberIDs).ExecContext(ctx); err != nil {
+			return err
+		}
+		_, err = tx.StmtContext(ctx, s.q.raiseSubscriberIDs).ExecContext(ctx, opt.SubscriberIDs)
+		return err
 	})
 }
 

@@ -196,6 +196,9 @@ func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(s
 				queued += n
 			}
 			if len(subs) < queuePage {
+				if queued == 0 {
+					return store.ErrNoRecipients
+				}
 				return nil
 			}
 			after = subs[len(subs)-1].ID
@@ -261,7 +264,8 @@ func readDeliveries(rows *sql.Rows, issueID int64) ([]store.Delivery, error) {
 		var sub subscriber.Subscriber
 		var topics, status, consentAt, created, updated string
 		if err := rows.Scan(&state, &d.Attempts, &d.MessageID,
-			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+			&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+			&sub.Link.Handle, &sub.Link.Secret); err != nil {
 			return nil, err
 		}
 		d.State = store.DeliveryState(state)

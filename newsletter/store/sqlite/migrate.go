@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 
@@ -19,8 +20,26 @@ type TooNewError = sqlfile.TooNewError
 // begins IMMEDIATE (see dsn), so two agoras opening a fresh file at once
 // apply each migration exactly once: the second waits, then finds nothing
 // left to do.
+//
+// It runs on a connection of its own with foreign keys off: SQLite can
+// change some schemas only by rebuilding a table (0004 gives subscribers
+// AUTOINCREMENT), and dropping the old table with foreign keys on would
+// fire its ON DELETE actions on every row that points at it. The keys are
+// checked before the commit instead, and the connection is thrown away
+// afterwards rather than returned to the pool with its keys off.
 func migrate(ctx context.Context, db *sql.DB, dbPath string, ms []sqlfile.Migration, now string) (err error) {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}()
+	if _, err = conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -52,5 +71,27 @@ func migrate(ctx context.Context, db *sql.DB, dbPath string, ms []sqlfile.Migrat
 			return err
 		}
 	}
+	if err = foreignKeyCheck(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// foreignKeyCheck fails when a row points at a row that is not there.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("migrating left row %d of %s pointing at a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }

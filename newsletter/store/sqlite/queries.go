@@ -15,11 +15,13 @@ import (
 // the others' lines.
 type queries struct {
 	getSubscriber, insertSubscriber, updateSubscriber, deleteSubscriber *sql.Stmt
-	scrubDeliveries, insertEvent                                        *sql.Stmt
+	scrubDeliveries, scrubSignupInbox, scrubConfirmationMailboxes       *sql.Stmt
+	insertEvent                                                         *sql.Stmt
 	listSubscribers, countByStatus, activeSubscribers                   *sql.Stmt
 	journalQueries                                                      // journal.go
 	signupQueries                                                       // signup.go
 	adminQueries                                                        // admin.go
+	welcomeQueries                                                      // welcome.go
 
 	stmts []*sql.Stmt // every prepared statement, for close
 }
@@ -29,19 +31,22 @@ type queries struct {
 // line here that merges its struct's names.
 func (q *queries) statements() map[string]**sql.Stmt {
 	want := map[string]**sql.Stmt{
-		"get-subscriber":     &q.getSubscriber,
-		"insert-subscriber":  &q.insertSubscriber,
-		"update-subscriber":  &q.updateSubscriber,
-		"delete-subscriber":  &q.deleteSubscriber,
-		"scrub-deliveries":   &q.scrubDeliveries,
-		"insert-event":       &q.insertEvent,
-		"list-subscribers":   &q.listSubscribers,
-		"count-by-status":    &q.countByStatus,
-		"active-subscribers": &q.activeSubscribers,
+		"get-subscriber":               &q.getSubscriber,
+		"insert-subscriber":            &q.insertSubscriber,
+		"update-subscriber":            &q.updateSubscriber,
+		"delete-subscriber":            &q.deleteSubscriber,
+		"scrub-deliveries":             &q.scrubDeliveries,
+		"scrub-signup-inbox":           &q.scrubSignupInbox,
+		"scrub-confirmation-mailboxes": &q.scrubConfirmationMailboxes,
+		"insert-event":                 &q.insertEvent,
+		"list-subscribers":             &q.listSubscribers,
+		"count-by-status":              &q.countByStatus,
+		"active-subscribers":           &q.activeSubscribers,
 	}
 	maps.Copy(want, q.journalQueries.statements())
 	maps.Copy(want, q.signupQueries.statements())
 	maps.Copy(want, q.adminQueries.statements())
+	maps.Copy(want, q.welcomeQueries.statements())
 	return want
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/agora-hub/agora/newsletter/store"
 	"github.com/agora-hub/agora/newsletter/store/sqlfile"
 	"github.com/agora-hub/agora/newsletter/subscriber"
+	"github.com/agora-hub/agora/newsletter/token"
 )
 
 //go:embed queries/*.sql
@@ -41,6 +42,13 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 // short; five seconds rides out an import of thousands of rows running at
 // the same time.
 const DefaultBusyTimeout = 5 * time.Second
+
+// maxIdleConns keeps connections open between bursts. database/sql keeps
+// two by default, so a burst of reads (agora listen checks every link's
+// secret in the database) opened a connection for nearly each one, ran
+// its pragmas and prepared its statements again, and closed it after. A
+// connection costs little until its page cache fills (2 MB at most).
+const maxIdleConns = 32
 
 // listPage is how many rows List reads per query.
 const listPage = 500
@@ -81,6 +89,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, now: opt.Now, path: path}
 	if err := s.init(ctx); err != nil {
 		db.Close()
@@ -183,7 +192,8 @@ type scanner interface{ Scan(...any) error }
 func scanSubscriber(r scanner) (subscriber.Subscriber, error) {
 	var sub subscriber.Subscriber
 	var topics, status, consentAt, created, updated string
-	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated); err != nil {
+	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &topics, &status, &consentAt, &sub.Consent.How, &created, &updated,
+		&sub.Link.Handle, &sub.Link.Secret); err != nil {
 		return sub, err
 	}
 	sub.Status = subscriber.Status(status)
@@ -232,7 +242,8 @@ func (s *Store) Get(ctx context.Context, email string) (subscriber.Subscriber, e
 
 // insert adds sub unless its address is known; ok is false then. Zero
 // times (the consent's, created, updated) are now; others are kept, as an
-// import of Agora's own export restores them.
+// import of Agora's own export restores them. The row gets a fresh link
+// handle and secret whatever sub holds: they are never carried over.
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, sub *subscriber.Subscriber, now time.Time) (ok bool, err error) {
 	if sub.Consent.At.IsZero() {
 		sub.Consent.At = now
@@ -243,10 +254,13 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, sub *subscriber.Subscrib
 	if sub.Updated.IsZero() {
 		sub.Updated = now
 	}
+	sub.Link = token.NewSubject()
 	err = tx.StmtContext(ctx, s.q.insertSubscriber).QueryRowContext(ctx,
 		sub.Email, subscriber.Key(sub.Email), sub.Name, strings.Join(sub.Topics, ","), string(sub.Status),
-		formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated)).Scan(&sub.ID)
+		formatTime(sub.Consent.At), sub.Consent.How, formatTime(sub.Created), formatTime(sub.Updated),
+		sub.Link.Handle, sub.Link.Secret).Scan(&sub.ID)
 	if errors.Is(err, sql.ErrNoRows) {
+		sub.Link = token.Subject{}
 		return false, nil
 	}
 	if err != nil {
@@ -398,6 +412,15 @@ func (s *Store) Remove(ctx context.Context, email, how string) (subscriber.Subsc
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.q.scrubDeliveries).ExecContext(ctx, sub.ID); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.q.scrubWelcome).ExecContext(ctx, sub.ID); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.q.scrubSignupInbox).ExecContext(ctx, subscriber.Key(sub.Email)); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.q.scrubConfirmationMailboxes).ExecContext(ctx, store.MailboxKey(sub.Email)); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.q.deleteSubscriber).ExecContext(ctx, sub.ID); err != nil {

@@ -180,3 +180,12 @@ func TestPragmas(t *testing.T) {
 		}
 	}
 }
+
+func newSub(t *testing.T, email, name string, topics []string, st subscriber.Status, how string) subscriber.Subscriber {
+	t.Helper()
+	s, err := subscriber.New(email, name, topics, st, subscriber.Consent{How: how})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

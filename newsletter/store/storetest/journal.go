@@ -393,3 +393,28 @@ func testSharedRateSlots(t *testing.T, e Engine) {
 		t.Errorf("after an idle hour the slots start at %v, %v; want now (no burst saved up)", cd.SlotStart, err)
 	}
 }
+
+// testCreateIssueWithNoRecipient is issue 10 item 6: with nobody to mail
+// no issue is made, and its items are not used up.
+func testCreateIssueWithNoRecipient(t *testing.T, e Engine) {
+	for _, n := range []int{0, 1500} { // nobody at all; nobody who wants the items
+		t.Run(fmt.Sprint(n, " subscribers"), func(t *testing.T) {
+			st, _ := fresh(t, e)
+			withIssueless(t, st, n)
+			_, _, err := st.CreateIssue(ctx, newIssue(), func(subscriber.Subscriber) bool { return false })
+			if !errors.Is(err, store.ErrNoRecipients) {
+				t.Fatalf("CreateIssue: %v, want ErrNoRecipients", err)
+			}
+			if _, ok, err := st.LastIssue(ctx); ok || err != nil {
+				t.Errorf("an issue was made: %v", err)
+			}
+			ids := []string{}
+			for _, it := range newIssue().Items {
+				ids = append(ids, it.ID)
+			}
+			if sent, err := st.SentItems(ctx, ids); err != nil || len(sent) != 0 {
+				t.Errorf("the items were used up: %v, %v", sent, err)
+			}
+		})
+	}
+}

@@ -44,7 +44,8 @@ SELECT $1, id, 'queued', $2 FROM unnest($3::bigint[]) AS u(id);
 
 -- name: pending-deliveries
 SELECT d.state, d.attempts, d.message_id,
-       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated
+       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+       s.link_handle, s.link_secret
 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 WHERE d.issue_id = $1 AND d.state IN ('queued', 'sending') AND d.subscriber_id > $2
 ORDER BY d.subscriber_id
@@ -153,7 +154,8 @@ UPDATE deliveries d SET state = 'sending', sender_id = $5, updated = $6
 FROM before b, subscribers s
 WHERE d.id = b.id AND s.id = d.subscriber_id
 RETURNING b.state, b.attempts, b.message_id,
-          s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated;
+          s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+          s.link_handle, s.link_secret;
 
 -- name: reserve-slots
 INSERT INTO rate_limits (key, tat) VALUES ('send', $1::bigint + $2::bigint)

@@ -13,6 +13,11 @@ SELECT (SELECT COUNT(*) FROM subscribers),
        (SELECT COUNT(*) FROM senders),
        (SELECT COUNT(*) FROM deliveries),
        (SELECT COUNT(*) FROM signups),
+       (SELECT COUNT(*) FROM signup_inbox),
+       (SELECT COUNT(*) FROM form_tokens_used),
+       (SELECT COUNT(*) FROM confirmation_mailboxes),
+       (SELECT COUNT(*) FROM confirmation_sends),
+       (SELECT COUNT(*) FROM welcome_deliveries),
        (SELECT COUNT(*) FROM rate_limits);
 
 -- name: deliveries-by-state
@@ -22,8 +27,25 @@ SELECT state, COUNT(*) FROM deliveries WHERE issue_id = ? GROUP BY state;
 SELECT w.id, w.host, w.pid, w.started, w.heartbeat,
        (SELECT COUNT(*) FROM deliveries d
         WHERE d.issue_id = ?1 AND d.state = 'sending' AND d.sender_id = w.id)
+       + (SELECT COUNT(*) FROM welcome_deliveries c WHERE c.state = 'sending' AND c.sender_id = w.id)
 FROM senders w
 ORDER BY w.id;
+
+-- name: welcome-by-state
+SELECT state, COUNT(*) FROM welcome_deliveries GROUP BY state;
+
+-- name: subscriber-ids
+-- AUTOINCREMENT's counter: the highest ID ever issued.
+SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'subscribers'), 0);
+
+-- name: seed-subscriber-ids
+-- The counter's row is there once a subscriber was inserted.
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'subscribers', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'subscribers');
+
+-- name: raise-subscriber-ids
+-- After a copy: past the source's counter too.
+UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'subscribers';
 
 -- name: queued-confirmations
 SELECT COUNT(*) FROM signups WHERE mail_state = 'queued';
@@ -32,7 +54,7 @@ SELECT COUNT(*) FROM signups WHERE mail_state = 'queued';
 SELECT COALESCE(MAX(version), 0) FROM schema_migrations;
 
 -- name: read-subscribers
-SELECT id, email, email_key, name, topics, status, consent_at, consent_how, created, updated
+SELECT id, email, email_key, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret, legacy_links
 FROM subscribers
 ORDER BY id;
 
@@ -62,9 +84,34 @@ FROM deliveries
 ORDER BY id;
 
 -- name: read-signups
-SELECT subscriber_id, requested, name, topics, mail_queued, mail_state, mail_due, mail_attempts, mail_error
+SELECT subscriber_id, requested, name, topics, mail_queued, mail_state, mail_due, mail_attempts, mail_error, request, confirmed_request, mail_sent, mail_claimed
 FROM signups
 ORDER BY subscriber_id;
+
+-- name: read-signup_inbox
+SELECT id, received, email, email_key, name, topics
+FROM signup_inbox
+ORDER BY id;
+
+-- name: read-form_tokens_used
+SELECT token_hash, expires
+FROM form_tokens_used
+ORDER BY token_hash;
+
+-- name: read-confirmation_mailboxes
+SELECT mailbox, queued
+FROM confirmation_mailboxes
+ORDER BY mailbox, queued;
+
+-- name: read-confirmation_sends
+SELECT sent
+FROM confirmation_sends
+ORDER BY sent;
+
+-- name: read-welcome_deliveries
+SELECT id, step, subscriber_id, state, failure, attempts, last_error, message_id, created, updated, sent_at, sender_id
+FROM welcome_deliveries
+ORDER BY id;
 
 -- name: read-rate_limits
 SELECT key, tat
@@ -72,8 +119,8 @@ FROM rate_limits
 ORDER BY key;
 
 -- name: copy-subscribers
-INSERT INTO subscribers (id, email, email_key, name, topics, status, consent_at, consent_how, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO subscribers (id, email, email_key, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret, legacy_links)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: copy-subscriber_events
 INSERT INTO subscriber_events (id, subscriber_id, at, from_status, to_status, how)
@@ -96,8 +143,28 @@ INSERT INTO deliveries (id, issue_id, subscriber_id, state, attempts, last_error
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: copy-signups
-INSERT INTO signups (subscriber_id, requested, name, topics, mail_queued, mail_state, mail_due, mail_attempts, mail_error)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO signups (subscriber_id, requested, name, topics, mail_queued, mail_state, mail_due, mail_attempts, mail_error, request, confirmed_request, mail_sent, mail_claimed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: copy-signup_inbox
+INSERT INTO signup_inbox (id, received, email, email_key, name, topics)
+VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: copy-form_tokens_used
+INSERT INTO form_tokens_used (token_hash, expires)
+VALUES (?, ?);
+
+-- name: copy-confirmation_mailboxes
+INSERT INTO confirmation_mailboxes (mailbox, queued)
+VALUES (?, ?);
+
+-- name: copy-confirmation_sends
+INSERT INTO confirmation_sends (sent)
+VALUES (?);
+
+-- name: copy-welcome_deliveries
+INSERT INTO welcome_deliveries (id, step, subscriber_id, state, failure, attempts, last_error, message_id, created, updated, sent_at, sender_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: copy-rate_limits
 INSERT INTO rate_limits (key, tat)
@@ -123,6 +190,21 @@ DELETE FROM deliveries;
 
 -- name: clear-signups
 DELETE FROM signups;
+
+-- name: clear-signup_inbox
+DELETE FROM signup_inbox;
+
+-- name: clear-form_tokens_used
+DELETE FROM form_tokens_used;
+
+-- name: clear-confirmation_mailboxes
+DELETE FROM confirmation_mailboxes;
+
+-- name: clear-confirmation_sends
+DELETE FROM confirmation_sends;
+
+-- name: clear-welcome_deliveries
+DELETE FROM welcome_deliveries;
 
 -- name: clear-rate_limits
 DELETE FROM rate_limits;

@@ -42,7 +42,8 @@ SELECT ?1, j.value, 'queued', ?2 FROM json_each(?3) AS j;
 -- Joined with the subscriber as they are now: someone who unsubscribed
 -- after the issue was created must not be mailed.
 SELECT d.state, d.attempts, d.message_id,
-       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated
+       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+       s.link_handle, s.link_secret
 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 WHERE d.issue_id = ? AND d.state IN ('queued', 'sending') AND d.subscriber_id > ?
 ORDER BY d.subscriber_id
@@ -146,7 +147,8 @@ WHERE issue_id = ?1 AND subscriber_id IN (SELECT j.value FROM json_each(?4) AS j
 
 -- name: claimed-deliveries
 SELECT d.state, d.attempts, d.message_id,
-       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated
+       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+       s.link_handle, s.link_secret
 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 WHERE d.issue_id = ?1 AND d.subscriber_id IN (SELECT j.value FROM json_each(?2) AS j)
 ORDER BY d.subscriber_id;

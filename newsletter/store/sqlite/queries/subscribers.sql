@@ -4,15 +4,15 @@
 -- name and a block it does not use is an error too.
 
 -- name: get-subscriber
-SELECT id, email, name, topics, status, consent_at, consent_how, created, updated
+SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
 FROM subscribers
 WHERE email_key = ?;
 
 -- name: insert-subscriber
 -- DO NOTHING on a known address: the caller decides, inside the same
 -- transaction, what an existing row means.
-INSERT INTO subscribers (email, email_key, name, topics, status, consent_at, consent_how, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO subscribers (email, email_key, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (email_key) DO NOTHING
 RETURNING id;
 
@@ -29,6 +29,13 @@ DELETE FROM subscribers WHERE id = ?;
 -- user"); an erasure must not leave it behind.
 UPDATE deliveries SET last_error = '' WHERE subscriber_id = ?;
 
+-- name: scrub-signup-inbox
+-- An erasure also takes the address out of requests not yet read.
+DELETE FROM signup_inbox WHERE email_key = ?;
+
+-- name: scrub-confirmation-mailboxes
+DELETE FROM confirmation_mailboxes WHERE mailbox = ?;
+
 -- name: insert-event
 INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, how)
 VALUES (?, ?, ?, ?, ?);
@@ -36,7 +43,7 @@ VALUES (?, ?, ?, ?, ?);
 -- name: list-subscribers
 -- Keyset pages: each page starts after the last address of the one before,
 -- so no read transaction stays open while the caller writes its output.
-SELECT id, email, name, topics, status, consent_at, consent_how, created, updated
+SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
 FROM subscribers
 WHERE (?1 = '' OR status = ?1) AND email_key > ?2
 ORDER BY email_key
@@ -46,7 +53,7 @@ LIMIT ?3;
 SELECT status, COUNT(*) FROM subscribers GROUP BY status;
 
 -- name: active-subscribers
-SELECT id, email, name, topics, status, consent_at, consent_how, created, updated
+SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
 FROM subscribers
 WHERE status = 'active' AND id > ?
 ORDER BY id

@@ -1,4 +1,4 @@
--- 0004: several agora send and agora listen processes on one database
+-- 0006: several agora send and agora listen processes on one database
 -- (PostgreSQL; SQLite has the same schema, so a copy between the engines
 -- moves every table as it is).
 
@@ -32,3 +32,15 @@ CREATE TABLE rate_limits (
     key TEXT PRIMARY KEY,
     tat INTEGER NOT NULL
 );
+
+-- The welcome series' rows are claimed as the digest's are: which sender
+-- holds a row at sending, so that another one takes it over only when
+-- that sender is dead (PostgreSQL; on SQLite the welcome lock file
+-- leaves one sender, which takes over every row at sending).
+ALTER TABLE welcome_deliveries ADD COLUMN sender_id INTEGER;
+
+-- When a sign-up service claimed a queued confirmation (DueConfirmations),
+-- NULL when none holds it. mail_due is the claim's lease end meanwhile;
+-- the hourly cap counts the live claims with the mails sent, so that two
+-- services cannot each fill the hour.
+ALTER TABLE signups ADD COLUMN mail_claimed TEXT;

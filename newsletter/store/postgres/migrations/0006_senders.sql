@@ -1,4 +1,4 @@
--- 0004, ported from store/sqlite/migrations/0004_senders.sql: several
+-- 0006, ported from store/sqlite/migrations/0006_senders.sql: several
 -- agora send and agora listen processes on one database.
 
 -- Identities never reuse a value, as SQLite's AUTOINCREMENT: a new sender
@@ -20,3 +20,9 @@ CREATE TABLE rate_limits (
     key TEXT COLLATE "C" PRIMARY KEY,
     tat BIGINT NOT NULL
 );
+
+-- Welcome rows are claimed for a sender, as deliveries are.
+ALTER TABLE welcome_deliveries ADD COLUMN sender_id BIGINT;
+
+-- A confirmation claimed by a sign-up service (see SQLite's 0006).
+ALTER TABLE signups ADD COLUMN mail_claimed TEXT;
