@@ -89,3 +89,37 @@ func recipient(t *testing.T, msg string) string {
 	}
 	return m.Header.Get("To")
 }
+
+// TestTwoServicesShareTheHourlyCap: confirm_per_hour is one cap for every
+// service on the database, not one each; the mails beyond it wait in the
+// shared queue for the next hour.
+func TestTwoServicesShareTheHourlyCap(t *testing.T) {
+	url := pgtest.URL(t)
+	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	capTen := func(o *Options) { o.Limits.ConfirmPerHour = 10 }
+	a, b := harnessOn(t, url, c, capTen), harnessOn(t, url, c, capTen)
+	for i := range 30 {
+		h := []*harness{a, b}[i%2]
+		form := map[string][]string{"email": {fmt.Sprintf("c%02d@example.org", i)}, "form_token": {h.formToken()}}
+		w := h.do(req{method: "POST", target: "/subscribe", ctype: formType, body: encode(form), origin: testSite,
+			ip: fmt.Sprintf("198.51.100.%d:4000", i+1)})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("sign-up c%02d: %d", i, w.Code)
+		}
+	}
+	sendBoth := func() int {
+		var wg sync.WaitGroup
+		for _, h := range []*harness{a, b} {
+			wg.Go(func() { h.svc.sendDue(context.Background()) })
+		}
+		wg.Wait()
+		return len(a.sender.sent()) + len(b.sender.sent())
+	}
+	if n := sendBoth(); n != 10 {
+		t.Errorf("%d confirmations in the hour from two services, want the cap of 10", n)
+	}
+	c.advance(time.Hour)
+	if n := sendBoth(); n != 20 {
+		t.Errorf("%d after an hour, want 20", n)
+	}
+}
