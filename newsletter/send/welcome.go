@@ -177,6 +177,9 @@ const welcomePage = 256
 // and claims rows under its lease.
 func RunWelcome(ctx context.Context, steps []digest.Step, now time.Time, opt WelcomeOptions) (WelcomeResult, error) {
 	var res WelcomeResult
+	if !slices.ContainsFunc(steps, func(st digest.Step) bool { return opt.MaxAfter < 0 || st.After <= opt.MaxAfter }) {
+		return res, nil // nothing to register for
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
