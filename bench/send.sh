@@ -9,6 +9,11 @@
 #   MEM_SUBS  subscribers in the peak-memory run (default 100000; 0 skips it)
 #   PORT      loopback port for smtp-sink (default 2525)
 #   CONCURRENCY  agora's connections and smtp-source's sessions (default 4)
+#   PG        1 (default when Debian's PostgreSQL server is installed) also
+#             runs the PostgreSQL figures: one sender, two senders on one
+#             database to two sinks, PG_BIG subscribers, and a kill -9
+#   PG_BIG    subscribers of the PostgreSQL scale run (default 1000000; 0 skips)
+#   BIG_SECS  how long its two senders run before Ctrl-C (default 90)
 #   KEEP=1    keep the temp folder and print its path
 #   BENCH_TMP where the temp folder goes (default $TMPDIR or /tmp: a disk,
 #             since the journal's fsyncs are part of what is measured)
@@ -59,6 +64,13 @@ cleanup() {
 	if [[ -n $SINK_PID ]]; then
 		kill "$SINK_PID" 2>/dev/null || true
 		wait "$SINK_PID" 2>/dev/null || true
+	fi
+	if [[ -n ${SINK2_PID:-} ]]; then
+		kill "$SINK2_PID" 2>/dev/null || true
+		wait "$SINK2_PID" 2>/dev/null || true
+	fi
+	if [[ -n ${PG_DATA:-} ]]; then
+		pgas "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
 	fi
 	if [[ ${KEEP:-} == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 	exit "$rc"
@@ -136,6 +148,12 @@ run_send() {
 	local dir=$1 n=$2
 	site "$dir"
 	subscribers "$dir" "$n"
+	time_send "$dir" "$n"
+}
+
+# time_send DIR N: agora send of a prepared site; as run_send.
+time_send() {
+	local dir=$1 n=$2
 	/usr/bin/time -f "%e %M" -o "$dir/time" "$TMP/agora" send -s "$dir" --now 2026-05-10T12:00:00Z --yes \
 		>"$dir/out" 2>"$dir/err" || { cat "$dir/out" "$dir/err" >&2; die "agora send failed"; }
 	local sent rate
@@ -184,4 +202,106 @@ if ((MEM_SUBS > 0)); then
 	mib=$(awk -v k="$m_kib" 'BEGIN { printf "%.1f", k / 1024 }')
 	verdict=$(awk -v m="$mib" 'BEGIN { print (m <= 150) ? "PASS" : "MISS" }')
 	echo "peak memory agora send, $MEM_SUBS subscribers: $mib MiB in ${m_wall}s ($m_rate msg/s) target<=150 $verdict"
+fi
+
+# --- 6. PostgreSQL --------------------------------------------------------------
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+PG=${PG:-$([[ -x $PG_BIN/initdb ]] && echo 1 || echo 0)}
+PG_BIG=${PG_BIG:-1000000}
+# pgas CMD...: initdb and pg_ctl refuse root; run them as postgres then.
+pgas() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [[ $PG == 1 ]]; then
+	[[ -x $PG_BIN/initdb ]] || die "PG=1 but no PostgreSQL server in /usr/lib/postgresql/*/bin (apt-get install postgresql)"
+	# A private server with PostgreSQL's durable defaults (fsync on), on a
+	# unix socket in the temp folder: no TCP port, nothing left behind.
+	mkdir -p "$TMP/pg"
+	[[ $(id -u) -eq 0 ]] && chown postgres "$TMP/pg" && chmod 755 "$TMP"
+	pgas "$PG_BIN/initdb" -D "$TMP/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
+	PG_DATA=$TMP/pg/data
+	pgas "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$TMP/pg/log" -w -o "-p 5499 -k $TMP/pg -c listen_addresses=''" start >/dev/null
+	pgurl() { echo "postgres://postgres@/$1?host=$TMP/pg&port=5499&sslmode=disable"; }
+	pgdb() { pgas "$PG_BIN/psql" -q -h "$TMP/pg" -p 5499 -U postgres -c "CREATE DATABASE $1" postgres; }
+
+	# One sender, same subscribers, against the smtp-source rate above.
+	pgdb one && mkdir -p "$TMP/pg1"
+	export AGORA_DB=$(pgurl one)
+	read -r p_wall p_kib p_rate _ < <(run_send "$TMP/pg1" "$SUBS")
+	p_wall_rate=$(awk -v n="$SUBS" -v s="$p_wall" 'BEGIN { printf "%.0f", n / s }')
+	ratio=$(awk -v a="$p_wall_rate" -v b="$s_rate" 'BEGIN { printf "%.2f", a / b }')
+	verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5) ? "PASS" : "MISS" }')
+	echo "postgres one sender: ${p_wall}s $p_wall_rate msg/s (send phase $p_rate msg/s), ratio to smtp-source $ratio target>=0.5 $verdict"
+
+	# Two senders on one database, each to its own sink.
+	"$sink" -u nobody "127.0.0.1:$((PORT + 1))" 256 &
+	SINK2_PID=$!
+	sleep 0.3
+	pgdb two && mkdir -p "$TMP/pg2a" "$TMP/pg2b"
+	export AGORA_DB=$(pgurl two)
+	site "$TMP/pg2a" && subscribers "$TMP/pg2a" "$SUBS"
+	site "$TMP/pg2b" && sed -i "s/^port = $PORT/port = $((PORT + 1))/" "$TMP/pg2b/site.toml"
+	t0=$(date +%s.%N)
+	"$TMP/agora" send -s "$TMP/pg2a" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2a/out" 2>&1 &
+	pa=$!
+	"$TMP/agora" send -s "$TMP/pg2b" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2b/out" 2>&1 &
+	pb=$!
+	wait "$pa" || { cat "$TMP/pg2a/out" >&2; wait "$pb"; cat "$TMP/pg2b/out" >&2; "$TMP/agora" db status -s "$TMP/pg2a" >&2; die "sender a failed"; }
+	wait "$pb" || { cat "$TMP/pg2b/out" >&2; die "sender b failed"; }
+	t1=$(date +%s.%N)
+	sa=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/pg2a/out")
+	sb=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/pg2b/out")
+	[[ $((sa + sb)) == "$SUBS" ]] || die "two senders sent $sa + $sb of $SUBS"
+	two_rate=$(awk -v n="$SUBS" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+	speedup=$(awk -v a="$two_rate" -v b="$p_wall_rate" 'BEGIN { printf "%.2f", a / b }')
+	verdict=$(awk -v r="$speedup" 'BEGIN { print (r >= 1.6) ? "PASS" : "MISS" }')
+	read -r load _ </proc/loadavg
+	echo "postgres two senders, two sinks: $two_rate msg/s ($sa + $sb), ${speedup}x one sender target>=1.6 $verdict (load $load on $(nproc) cpus)"
+
+	if ((PG_BIG > 0)); then
+		pgdb big && mkdir -p "$TMP/big" "$TMP/bigb"
+		export AGORA_DB=$(pgurl big)
+		site "$TMP/big"
+		awk -v n="$PG_BIG" 'BEGIN { print "email,name,topics"; for (i = 1; i <= n; i++) printf "r%07d@example.org,Reader %d,events\n", i, i }' >"$TMP/big/subs.csv"
+		/usr/bin/time -f "%e %M" -o "$TMP/big/itime" "$TMP/agora" subscribers import -s "$TMP/big" "$TMP/big/subs.csv" >/dev/null
+		read -r i_wall i_kib <"$TMP/big/itime"
+		verdict=$(awk -v w="$i_wall" 'BEGIN { print (w < 60) ? "PASS" : "MISS" }')
+		echo "postgres import of $PG_BIG subscribers: ${i_wall}s, peak $(awk -v k="$i_kib" 'BEGIN{printf "%.0f", k/1024}') MiB target<60s $verdict"
+		site "$TMP/bigb" && sed -i "s/^port = $PORT/port = $((PORT + 1))/" "$TMP/bigb/site.toml"
+		# Memory is what matters here: both senders run BIG_SECS (default 90)
+		# and are stopped with Ctrl-C's signal; the rest stays queued.
+		secs=${BIG_SECS:-90}
+		/usr/bin/time -f "%e %M" -o "$TMP/big/ta" timeout -s INT "$secs" "$TMP/agora" send -s "$TMP/big" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outa" 2>&1 &
+		pa=$!
+		sleep 1 # the first creates the issue (with its million rows), the second joins it
+		/usr/bin/time -f "%e %M" -o "$TMP/big/tb" timeout -s INT "$secs" "$TMP/agora" send -s "$TMP/bigb" --now 2026-05-10T12:00:00Z --yes >"$TMP/big/outb" 2>&1 &
+		pb=$!
+		wait "$pa" || true
+		wait "$pb" || true
+		read -r wa ka < <(tail -n 1 "$TMP/big/ta")
+		read -r wb kb < <(tail -n 1 "$TMP/big/tb")
+		na=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/big/outa")
+		nb=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/big/outb")
+		verdict=$(awk -v a="$ka" -v b="$kb" 'BEGIN { print (a <= 150 * 1024 && b <= 150 * 1024) ? "PASS" : "MISS" }')
+		echo "postgres two senders on $PG_BIG subscribers for ${secs}s: sent ${na:-?} and ${nb:-?}, peak $(awk -v k="$ka" 'BEGIN{printf "%.0f", k/1024}') and $(awk -v k="$kb" 'BEGIN{printf "%.0f", k/1024}') MiB target<=150 $verdict"
+	fi
+
+	# kill -9 of one of two senders mid-issue, then a rerun.
+	pgdb kill && mkdir -p "$TMP/ka" "$TMP/kb"
+	export AGORA_DB=$(pgurl kill)
+	site "$TMP/ka" && subscribers "$TMP/ka" "$SUBS"
+	site "$TMP/kb" && sed -i "s/^port = $PORT/port = $((PORT + 1))/" "$TMP/kb/site.toml"
+	"$TMP/agora" send -s "$TMP/ka" --now 2026-05-10T12:00:00Z --yes >"$TMP/ka/out" 2>&1 &
+	pa=$!
+	"$TMP/agora" send -s "$TMP/kb" --now 2026-05-10T12:00:00Z --yes >"$TMP/kb/out" 2>&1 &
+	pb=$!
+	sleep 0.7
+	kill -9 "$pa" 2>/dev/null || true
+	wait "$pa" 2>/dev/null || true
+	"$TMP/agora" db status -s "$TMP/ka" >"$TMP/ka/status"
+	held=$(sed -n "s/.*pid $pa, .*holding \\([0-9]*\\)$/\\1/p" "$TMP/ka/status")
+	wait "$pb" || true
+	"$TMP/agora" send -s "$TMP/ka" --now 2026-05-10T12:00:00Z --yes >"$TMP/ka/rerun" 2>&1 || true
+	"$TMP/agora" db status -s "$TMP/ka" >"$TMP/ka/status2"
+	echo "postgres kill -9 of one of two senders: $(grep -c . "$TMP/ka/status" >/dev/null; grep '^Send queue' "$TMP/ka/status")"
+	echo "  rows the killed sender held (the most that can go twice): ${held:-?} (bound $((2 * 8 * CONCURRENCY))); after the survivor and a rerun: $(grep '^Send queue' "$TMP/ka/status2")"
+	unset AGORA_DB
 fi

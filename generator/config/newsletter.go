@@ -18,8 +18,9 @@ import (
 // already, so that site.toml is checked in full today; secrets never are
 // (see secretKeys): site.toml is committed to a repository.
 type Newsletter struct {
-	// Database is the SQLite file, relative to the site folder. The
-	// environment variable AGORA_DB overrides it.
+	// Database is the SQLite file, relative to the site folder, or a
+	// postgres:// URL (without a password). The environment variable
+	// AGORA_DB overrides it.
 	Database string   `toml:"database"`
 	Sections []string `toml:"sections"`
 	From     string   `toml:"from"`
@@ -150,6 +151,9 @@ func (n *Newsletter) check(src *sources, errs *diag.List) {
 
 	if def("database") && strings.TrimSpace(n.Database) == "" {
 		bad("database", "want a file path such as %q", DefaultDatabase)
+	}
+	if urlHasPassword(n.Database) {
+		bad("database", "the URL holds a password, and site.toml is committed: give the URL with its password in the environment variable AGORA_DB, or the password alone in PGPASSWORD or ~/.pgpass")
 	}
 	if def("sections") {
 		if len(n.Sections) == 0 {
@@ -347,4 +351,20 @@ func defined(m map[string]any, path []string) bool {
 		}
 	}
 	return true
+}
+
+// urlHasPassword reports a postgres:// URL carrying a password, in its
+// user part (user:secret@host) or as a password= parameter.
+func urlHasPassword(db string) bool {
+	rest, ok := strings.CutPrefix(db, "postgres://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(db, "postgresql://"); !ok {
+			return false
+		}
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	if user, _, hasAt := strings.Cut(authority, "@"); hasAt && strings.Contains(user, ":") {
+		return true
+	}
+	return strings.Contains(rest, "password=")
 }

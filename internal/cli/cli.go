@@ -47,6 +47,7 @@ func commands() []command {
 		{"report", "[-s DIR] [--format table|json|html]", "per-issue delivery counts, subscribers over time, content per month", runReport},
 		{"listen", "[-s DIR] [--addr 127.0.0.1:8080]", "serve the newsletter's sign-up, confirm and unsubscribe pages", runListen},
 		{"import", "hugo|jekyll [DIR] [--to NEWDIR]", "write a new Agora site from a Hugo or Jekyll site, listing what did not move", runImport},
+		{"db", "status [-s DIR] | copy --from DB --to DB [--replace]", "the newsletter database: status, or a copy between SQLite and PostgreSQL", runDB},
 		{"version", "", "print the version", runVersion},
 		{"help", "[COMMAND]", "show help", nil},
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -68,15 +67,13 @@ func runListen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, dbPath, err := database.Open(ctx, source)
+	// Requests read while the group commit and the mail worker write.
+	st, dbPath, err := database.Open(ctx, source, database.Options{Conns: 8})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	signups, ok := st.(store.Signups)
-	if !ok {
-		return errors.New("this database does not support sign-ups")
-	}
+	var signups store.Signups = st
 	welcomeNow, err := welcomeHook(e, source, st, dbPath, signer, settings)
 	if err != nil {
 		return err
@@ -126,12 +123,11 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 // welcome steps due at once ("after = 0") to people who just confirmed;
 // nil when the database keeps no welcome journal. The steps are read
 // again each time, so an edit is sent as it reads.
-func welcomeHook(e *env, source string, st store.Store, dbPath string, signer *token.Signer, settings mailer.Settings) (func(context.Context), error) {
-	wj, ok := st.(store.Welcome)
-	j, ok2 := st.(store.Journal)
-	if !ok || !ok2 {
-		return nil, nil
-	}
+func welcomeHook(e *env, source string, st store.DB, dbPath string, signer *token.Signer, settings mailer.Settings) (func(context.Context), error) {
+	// SQLite: one process at a time sends the series, under the lock file
+	// beside the database. PostgreSQL: every agora send and agora listen
+	// on the database claims rows under its lease (see send.RunWelcome).
+	exclusive := st.Engine() == "sqlite"
 	site, err := digest.Open(source)
 	if err != nil {
 		return nil, err
@@ -148,11 +144,13 @@ func welcomeHook(e *env, source string, st store.Store, dbPath string, signer *t
 	return func(ctx context.Context) {
 		// agora send holds the lock while it sends the series: it sends
 		// these steps too, or the next round here does.
-		unlock, err := send.LockWelcome(dbPath, 0)
-		if err != nil {
-			return
+		if exclusive {
+			unlock, err := send.LockWelcome(dbPath, 0)
+			if err != nil {
+				return
+			}
+			defer unlock()
 		}
-		defer unlock()
 		now := time.Now()
 		steps, err := site.WelcomeSteps(now)
 		if err != nil {
@@ -160,9 +158,9 @@ func welcomeHook(e *env, source string, st store.Store, dbPath string, signer *t
 			return
 		}
 		res, err := send.RunWelcome(ctx, steps, now, send.WelcomeOptions{
-			Options: send.Options{Store: st, Journal: j, Composer: composer, SMTP: settings, Concurrency: 1,
-				Progress: io.Discard, Retry: send.Retry{Attempts: 1}},
-			Welcome: wj, MaxAfter: 0,
+			Options: send.Options{Store: st, Journal: st, Composer: composer, SMTP: settings, Concurrency: 1,
+				Progress: io.Discard, Retry: send.Retry{Attempts: 1}, Exclusive: exclusive},
+			Welcome: st, MaxAfter: 0,
 		})
 		for _, r := range res.Steps {
 			// Counts only: the log is no place for addresses.

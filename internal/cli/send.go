@@ -56,22 +56,18 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, dbPath, err := database.Open(ctx, source)
+	// The pool: a connection per SMTP connection, plus the claims, the
+	// journal's commits and the heartbeat.
+	st, dbPath, err := database.Open(ctx, source, database.Options{Conns: site.Config.Newsletter.Concurrency + 3})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	j, ok := st.(store.Journal)
-	if !ok {
-		return fmt.Errorf("the store at %s keeps no send journal", dbPath)
-	}
+	var j store.Journal = st
+	var wj store.Welcome = st
 	steps, err := site.WelcomeSteps(clock)
 	if err != nil {
 		return err
-	}
-	wj, _ := st.(store.Welcome)
-	if len(steps) > 0 && wj == nil {
-		return fmt.Errorf("the store at %s keeps no welcome journal", dbPath)
 	}
 	if dryRun || preview != "" {
 		if err := welcomeLook(ctx, e, site, wj, steps, clock, preview); err != nil {
@@ -98,11 +94,18 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := send.Lock(dbPath)
-	if err != nil {
-		return err
+	// SQLite keeps one send at a time with a lock file beside the
+	// database, which makes a crashed send's rows free at once. On
+	// PostgreSQL any number of senders share the issue; a dead one's rows
+	// come back after send.Lease.
+	exclusive := st.Engine() == "sqlite"
+	if exclusive {
+		unlock, err := send.Lock(dbPath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	defer unlock()
 
 	plan, err := send.NewPlan(ctx, site, j, clock)
 	if err != nil {
@@ -150,7 +153,8 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if welcomeCount > 0 {
 		welcomeErr = sendWelcome(ctx, e, dbPath, steps, clock, send.WelcomeOptions{
 			Options: send.Options{Store: st, Journal: j, Composer: composer, SMTP: smtp,
-				Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate, Progress: e.stderr},
+				Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate, Progress: e.stderr,
+				Exclusive: exclusive},
 			Welcome: wj, MaxAfter: -1,
 		})
 		// A relay that is down is down for the digest too: stop now,
@@ -186,7 +190,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	res, err := send.Run(ctx, plan, send.Options{
 		Store: st, Journal: j, Composer: composer, SMTP: smtp,
 		Concurrency: site.Config.Newsletter.Concurrency, Rate: site.Config.Newsletter.Rate,
-		Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
+		Exclusive: exclusive, Progress: e.stderr, Terminal: tty.IsTerminal(e.stderr),
 	})
 	if errors.Is(err, store.ErrNoRecipients) {
 		fmt.Fprintln(e.stdout, noRecipients(ctx, st, plan))
@@ -218,16 +222,18 @@ func afterText(d time.Duration) string {
 	return "after " + d.String()
 }
 
-// sendWelcome sends the welcome steps that are due, under the welcome
-// lock shared with agora listen, and prints what it did. It returns an
-// error when a message was deferred or failed, so that the exit code says
-// something is left to do.
+// sendWelcome sends the welcome steps that are due, on SQLite under the
+// welcome lock shared with agora listen (opt.Exclusive), and prints what
+// it did. It returns an error when a message was deferred or failed, so
+// that the exit code says something is left to do.
 func sendWelcome(ctx context.Context, e *env, dbPath string, steps []digest.Step, clock time.Time, opt send.WelcomeOptions) error {
-	unlock, err := send.LockWelcome(dbPath, 30*time.Second)
-	if err != nil {
-		return fmt.Errorf("welcome series: %w (agora listen holds the lock; run agora send again)", err)
+	if opt.Exclusive {
+		unlock, err := send.LockWelcome(dbPath, 30*time.Second)
+		if err != nil {
+			return fmt.Errorf("welcome series: %w (agora listen holds the lock; run agora send again)", err)
+		}
+		defer unlock()
 	}
-	defer unlock()
 	res, err := send.RunWelcome(ctx, steps, clock, opt)
 	for _, r := range res.Steps {
 		fmt.Fprintf(e.stdout, "Welcome step %q: sent %d", r.Step.Title, r.Sent)

@@ -1,6 +1,7 @@
 // Package database finds a site's subscriber database and opens it. It is
 // the one place that decides where addresses are kept, so that every
-// command (subscribers, send, report) refuses the same unsafe places.
+// command (subscribers, send, report, listen, db) refuses the same unsafe
+// places: a SQLite file, or a PostgreSQL server named by a postgres:// URL.
 package database
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/agora-hub/agora/generator/config"
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/store/postgres"
 	"github.com/agora-hub/agora/newsletter/store/sqlite"
 )
 
@@ -23,9 +25,11 @@ const EnvPath = "AGORA_DB"
 // public/ itself: a database there would put every address on the web.
 var published = []string{"content", "public", "static", "layouts", "themes"}
 
-// Path returns the absolute path of the database of the site in siteDir:
-// AGORA_DB when set (relative to the working folder, as any path typed in
-// a shell), else site.toml's [newsletter] database (relative to the site).
+// Path returns where the database of the site in siteDir is: AGORA_DB
+// when set (a path relative to the working folder, as any path typed in a
+// shell), else site.toml's [newsletter] database (relative to the site).
+// A postgres:// or postgresql:// URL is returned as it is; a path is made
+// absolute and refused inside the site's published folders.
 func Path(siteDir string, nl config.Newsletter, getenv func(string) string) (string, error) {
 	site, err := filepath.Abs(siteDir)
 	if err != nil {
@@ -35,11 +39,23 @@ func Path(siteDir string, nl config.Newsletter, getenv func(string) string) (str
 	p := nl.Database
 	if v := getenv(EnvPath); v != "" {
 		from, p = EnvPath, v
+		if postgres.IsURL(v) {
+			return v, nil
+		}
 		if strings.Contains(v, "://") {
-			return "", fmt.Errorf("%s=%q: only a SQLite file path is supported", EnvPath, v)
+			return "", fmt.Errorf("%s=%q: want a SQLite file path or a postgres:// URL", EnvPath, postgres.Redact(v))
 		}
 	} else if p == "" {
 		p = config.DefaultDatabase
+	}
+	if postgres.IsURL(p) {
+		if postgres.HasPassword(p) {
+			return "", fmt.Errorf("%s holds a password, and site.toml is committed: give the URL with its password in %s, or the password alone in PGPASSWORD or ~/.pgpass", from, EnvPath)
+		}
+		return p, nil
+	}
+	if strings.Contains(p, "://") {
+		return "", fmt.Errorf("database %q (from %s): want a SQLite file path or a postgres:// URL", p, from)
 	}
 	folder := strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator))
 	if !filepath.IsAbs(p) && from != EnvPath {
@@ -81,24 +97,50 @@ func within(p, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// Open reads the site's site.toml, finds its database, creates the folder
-// it goes in (private: it holds addresses) and opens it. It returns the
-// database's path for messages.
-func Open(ctx context.Context, siteDir string) (store.Store, string, error) {
+// Options tune Open.
+type Options struct {
+	// Conns is how many connections the command may use at once, for a
+	// PostgreSQL pool (default 4): agora send's concurrency, plus what
+	// its claims, journal and heartbeat need.
+	Conns int
+}
+
+// Open reads the site's site.toml, finds its database and opens it (a
+// SQLite file is created, in a private folder, if needed). It returns a
+// name of the database for messages: the path, or the URL without its
+// password.
+func Open(ctx context.Context, siteDir string, opt ...Options) (store.DB, string, error) {
 	cfg, err := config.Load(siteDir)
 	if err != nil {
 		return nil, "", err
 	}
-	path, err := Path(siteDir, cfg.Newsletter, os.Getenv)
+	where, err := Path(siteDir, cfg.Newsletter, os.Getenv)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	var o Options
+	if len(opt) > 0 {
+		o = opt[0]
+	}
+	return OpenAt(ctx, where, o)
+}
+
+// OpenAt opens the database at where, a path or a postgres:// URL, as
+// Path returns it.
+func OpenAt(ctx context.Context, where string, o Options) (store.DB, string, error) {
+	if postgres.IsURL(where) {
+		s, err := postgres.Open(ctx, where, postgres.Options{MaxConns: int32(max(o.Conns, 4))})
+		if err != nil {
+			return nil, "", err
+		}
+		return s, s.Where(), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(where), 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating the database folder: %w", err)
 	}
-	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	s, err := sqlite.Open(ctx, where, sqlite.Options{})
 	if err != nil {
 		return nil, "", err
 	}
-	return s, path, nil
+	return s, where, nil
 }

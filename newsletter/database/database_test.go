@@ -54,7 +54,7 @@ func TestPathRefusesPublishedFolders(t *testing.T) {
 		{"a theme", "themes/default/static/x.db", "", "is inside themes/"},
 		{"AGORA_DB into public", "", filepath.Join(site, "public", "x.db"), "(from AGORA_DB) is inside public/"},
 		{"a link into public", "data/agora.db", "", "is inside public/"},
-		{"a URL", "", "postgres://db.example.org/hub", "only a SQLite file path"},
+		{"a URL of another engine", "", "mysql://db.example.org/hub", "want a SQLite file path or a postgres:// URL"},
 		{"a folder", "private/", "", "is a folder"},
 		{"an existing folder", "public", "", "is a folder"},
 	} {
@@ -86,5 +86,36 @@ func TestOpenCreatesPrivateFolder(t *testing.T) {
 	}
 	if _, _, err := database.Open(context.Background(), t.TempDir()); err == nil || !strings.Contains(err.Error(), "site.toml") {
 		t.Errorf("a folder without site.toml: %v", err)
+	}
+}
+
+func TestPathPostgres(t *testing.T) {
+	site := t.TempDir()
+	const url = "postgres://agora@db.example.org/agora?sslmode=verify-full"
+	for _, tc := range []struct {
+		name, database, agoraDB, want, wantErr string
+	}{
+		{"site.toml URL", url, "", url, ""},
+		{"postgresql:// too", "postgresql://agora@db/agora", "", "postgresql://agora@db/agora", ""},
+		{"AGORA_DB URL with its password", "data/agora.db", "postgres://agora:s3cret@db/agora", "postgres://agora:s3cret@db/agora", ""},
+		{"AGORA_DB path over a site.toml URL", url, "local.db", "", ""},
+		{"site.toml URL with a password", "postgres://agora:s3cret@db/agora", "", "", "holds a password"},
+		{"another scheme", "mysql://db/agora", "", "", "want a SQLite file path or a postgres:// URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := database.Path(site, config.Newsletter{Database: tc.database}, env(map[string]string{"AGORA_DB": tc.agoraDB}))
+			switch {
+			case tc.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("Path = %q, %v; want an error with %q and no password", got, err, tc.wantErr)
+				}
+			case tc.want == "":
+				if err != nil || !filepath.IsAbs(got) {
+					t.Errorf("Path = %q, %v; want a file", got, err)
+				}
+			case err != nil || got != tc.want:
+				t.Errorf("Path = %q, %v; want %q", got, err, tc.want)
+			}
+		})
 	}
 }

@@ -652,7 +652,7 @@ func TestRelayDownConfirmationsWait(t *testing.T) {
 	if st := h.status("late@example.org"); st != subscriber.Pending {
 		t.Errorf("a sign-up while the relay is down: %q", st)
 	}
-	mails, err := h.st.DueConfirmations(bg, 10)
+	mails, err := h.st.DueConfirmations(bg, 10, 0)
 	if err != nil || len(mails) != 4 {
 		t.Fatalf("due: %d, %v; want all 4 still queued", len(mails), err)
 	}

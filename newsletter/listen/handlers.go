@@ -70,11 +70,19 @@ func (s *Service) subscribe(w http.ResponseWriter, r *http.Request) {
 	// address; whether it is mailed is decided by the worker, where no
 	// visitor can time it.
 	err = s.apply(func(w store.SignupTx) error {
+		if err := s.takeShared(w, limits); err != nil {
+			return err
+		}
 		return w.ReceiveSignup(store.SignupRequest{
 			Email: sub.Email, Name: sub.Name, Topics: sub.Topics,
 			FormToken: form.nonce, FormExpires: form.expires,
 		})
 	})
+	var limited *limitedError
+	if errors.As(err, &limited) {
+		s.tooMany(w, r, limited.retry)
+		return
+	}
 	if errors.Is(err, store.ErrFormTokenUsed) {
 		// A replay gets the answer a sign-up gets: whoever sends it
 		// learns nothing, and the sign-up it repeats happened once.
@@ -88,6 +96,32 @@ func (s *Service) subscribe(w http.ResponseWriter, r *http.Request) {
 	s.nudge()
 	s.signedUp(w, asJSON)
 }
+
+// takeShared takes the sign-up's tokens from the networks' buckets in the
+// database, in the sign-up's own transaction, for the price of a statement
+// each: every agora listen sharing the database counts against one limit,
+// where the limiters in memory count per process. A refusal undoes the
+// op, so a sign-up refused by its /48 does not use up its /64's turn.
+func (s *Service) takeShared(w store.SignupTx, limits []limit) error {
+	for _, c := range limits {
+		if c.l.off() {
+			continue
+		}
+		ok, retry, err := w.TakeToken("net:"+c.key.String(), time.Duration(float64(time.Second)/float64(c.l.every)), c.l.burst)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &limitedError{retry}
+		}
+	}
+	return nil
+}
+
+// limitedError is a sign-up refused by a network's shared limit.
+type limitedError struct{ retry time.Duration }
+
+func (e *limitedError) Error() string { return fmt.Sprintf("too many sign-ups; retry in %v", e.retry) }
 
 // signedUp is the one answer to every accepted sign-up, whatever the
 // address: known, unknown, unsubscribed, rate-limited or a bot's.

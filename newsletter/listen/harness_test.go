@@ -19,6 +19,7 @@ import (
 
 	"github.com/agora-hub/agora/internal/smtpsink"
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/store/postgres"
 	"github.com/agora-hub/agora/newsletter/store/sqlite"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
@@ -82,8 +83,8 @@ type harness struct {
 	t      *testing.T
 	svc    *Service
 	h      http.Handler
-	st     *sqlite.Store
-	path   string
+	st     store.DB
+	path   string // a SQLite file or a postgres:// URL
 	clock  *clock
 	sender *fakeSender
 	signer *token.Signer
@@ -97,7 +98,13 @@ func newHarness(t *testing.T, tweak ...func(*Options)) *harness {
 
 func harnessOn(t *testing.T, path string, c *clock, tweak ...func(*Options)) *harness {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), path, sqlite.Options{Now: c.now})
+	var st store.DB
+	var err error
+	if postgres.IsURL(path) {
+		st, err = postgres.Open(context.Background(), path, postgres.Options{Now: c.now, MaxConns: 8})
+	} else {
+		st, err = sqlite.Open(context.Background(), path, sqlite.Options{Now: c.now})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

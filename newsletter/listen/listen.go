@@ -12,10 +12,15 @@
 //   - The same answer for every address, known, unknown or unsubscribed,
 //     and the mail goes out from a queue, so neither the answer nor its
 //     timing tells whether an address is on the list.
-//   - Limits: per client network in memory, per mailbox in the database
-//     (one confirmation an hour and three a month, across restarts and
-//     spellings), an hourly cap on all confirmation mail beyond which
-//     sign-ups wait in the queue, single-use form tokens, a honeypot
+//   - Limits: sign-ups per client network in memory and in the database
+//     (so that several services behind a load balancer count against one
+//     limit), other requests per network in memory, protecting each
+//     process; per mailbox in the database (one confirmation an hour and
+//     three a month, across restarts, spellings and services), an hourly
+//     cap on all confirmation mail, shared by every service on the
+//     database, beyond which sign-ups wait in the queue (itself shared:
+//     each mail goes out once, whichever service sends it), single-use
+//     form tokens, a honeypot
 //     field, a minimum time between the service handing out a form and
 //     the form coming back, capped bodies, Origin checks and strict
 //     headers.

@@ -220,7 +220,10 @@ func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 			}
 			return capUntil
 		}
-		due, err := s.opt.Store.DueConfirmations(ctx, min(mailBatch, room))
+		// The store claims them, within the cap counted again with the
+		// mails other services hold: the count above is this service's
+		// hint, the claim is what holds.
+		due, err := s.opt.Store.DueConfirmations(ctx, min(mailBatch, room), s.opt.Limits.ConfirmPerHour)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Printf("reading the mail queue: %v", err)
@@ -232,18 +235,22 @@ func (s *Service) sendDue(ctx context.Context) (capUntil time.Time) {
 		}
 		var results []store.ConfirmationResult
 		down := false
-		for _, m := range due {
+		for i, m := range due {
 			// A message already begun is finished: stopping halfway would
 			// only send it again after the restart.
-			if ctx.Err() != nil {
-				break
+			if ctx.Err() != nil || down {
+				// Not tried: back in the queue at once, no attempt used,
+				// rather than held until the claim's lease ends.
+				results = append(results, store.ConfirmationResult{SubscriberID: m.SubscriberID, Request: m.Request, Untried: true})
+				continue
 			}
 			res, unreachable := s.sendOne(context.WithoutCancel(ctx), m)
 			if unreachable {
-				// Nothing recorded: the mail stays due, with no attempt
-				// used, and so do the rest of the batch.
+				// The relay is down: this mail and the rest of the batch
+				// wait, no attempt used.
 				down = true
-				break
+				results = append(results, store.ConfirmationResult{SubscriberID: due[i].SubscriberID, Request: due[i].Request, Untried: true})
+				continue
 			}
 			s.relayFailures = 0
 			results = append(results, res)

@@ -31,6 +31,8 @@ type journaler struct {
 	done chan struct{}
 	// failed is told about an error of an update nobody waits for.
 	failed func(error)
+	// committed is told how many updates each commit wrote.
+	committed func(n int)
 }
 
 type journalReq struct {
@@ -39,8 +41,8 @@ type journalReq struct {
 	err  chan error
 }
 
-func newJournaler(j store.Journal, failed func(error)) *journaler {
-	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{}), failed: failed}
+func newJournaler(j store.Journal, failed func(error), committed func(int)) *journaler {
+	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{}), failed: failed, committed: committed}
 	go w.loop()
 	return w
 }
@@ -127,6 +129,9 @@ func (w *journaler) loop() {
 		// Never cancelled: an update that is not written is a message
 		// that may be sent twice.
 		err := w.j.Record(context.Background(), updates)
+		if err == nil {
+			w.committed(len(updates))
+		}
 		for _, b := range batch {
 			if b.err != nil {
 				b.err <- err

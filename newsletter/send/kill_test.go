@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-hub/agora/internal/pgtest"
+	"github.com/agora-hub/agora/newsletter/database"
 	"github.com/agora-hub/agora/newsletter/digest"
 	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
-	"github.com/agora-hub/agora/newsletter/store/sqlite"
 	"github.com/agora-hub/agora/newsletter/token"
 )
 
@@ -27,6 +28,8 @@ const (
 	envDir   = "AGORA_SEND_TEST_DIR"
 	envPort  = "AGORA_SEND_TEST_PORT"
 	envCert  = "AGORA_SEND_TEST_CERT"
+	envDB    = "AGORA_SEND_TEST_DB"
+	envLease = "AGORA_SEND_TEST_LEASE"
 )
 
 func TestMain(m *testing.M) {
@@ -37,7 +40,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // child sends the fixture's issue through the parent's server, as agora
@@ -55,7 +58,11 @@ func child() error {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "agora.db"), sqlite.Options{})
+	where := os.Getenv(envDB)
+	if where == "" {
+		where = filepath.Join(dir, "agora.db")
+	}
+	st, _, err := database.OpenAt(ctx, where, database.Options{Conns: 8})
 	if err != nil {
 		return err
 	}
@@ -85,11 +92,13 @@ func child() error {
 	if err != nil {
 		return err
 	}
+	lease, _ := time.ParseDuration(os.Getenv(envLease))
 	p, err := send.NewPlan(ctx, site, st, clock)
 	if err != nil {
 		return err
 	}
-	_, err = send.Run(ctx, p, send.Options{Store: st, Journal: st, Composer: c, SMTP: settings, Concurrency: 3})
+	_, err = send.Run(ctx, p, send.Options{Store: st, Journal: st, Composer: c, SMTP: settings, Concurrency: 3,
+		Exclusive: st.Engine() == "sqlite", Lease: lease})
 	return err
 }
 

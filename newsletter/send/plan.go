@@ -1,19 +1,19 @@
 // Package send mails an issue of the newsletter, exactly once.
 //
 // The shape is listmonk's: the pipeline depends on a store (the journal)
-// and on SMTP connections, reads the recipients in batches with the last
-// subscriber ID as a cursor into a bounded queue, and N workers, each
-// holding one SMTP connection for many messages, take from the queue
-// under one shared rate limiter.
+// and on SMTP connections, takes the recipients in batches into a bounded
+// queue, and N workers, each holding one SMTP connection for many
+// messages, send them in the time slots of one shared rate.
 //
 // Exactly once: each (issue, subscriber) is one row of the journal, moved
 // queued → sending before its SMTP transaction and → sent or failed after
-// it, each move committed. A connection moves its next ClaimBatch rows to
-// sending in one commit, and outcomes share commits, so the disk is not
-// the limit (see journaler). A run that is killed leaves its in-flight rows
-// at sending (at most MaxInFlight); the next run sends those again with
-// the same Message-ID (the only messages anyone can get twice) and then
-// the queued ones.
+// it, each move committed. A sender claims rows in batches (one commit for
+// many, SKIP LOCKED on PostgreSQL so that any number of senders share an
+// issue) and outcomes share commits, so the disk is not the limit (see
+// journaler). A sender that is killed leaves its claimed rows at sending
+// (at most MaxInFlight); they go again, with the same Message-ID (the only
+// messages anyone can get twice), once its lease lapses, or at once when
+// the next run holds SQLite's send lock.
 //
 // Speed: the templates run once per distinct digest (Composer), and the
 // envelope is pipelined when the server allows (conn).

@@ -25,11 +25,11 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/agora-hub/agora/generator/config"
+	"github.com/agora-hub/agora/newsletter/database"
 	"github.com/agora-hub/agora/newsletter/digest"
 	"github.com/agora-hub/agora/newsletter/mailer"
 	"github.com/agora-hub/agora/newsletter/send"
 	"github.com/agora-hub/agora/newsletter/store"
-	"github.com/agora-hub/agora/newsletter/store/sqlite"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
 )
@@ -59,8 +59,8 @@ func tipFile(title, date, tags string) string {
 
 // fixture is a site, its database and the subscribers on it.
 type fixture struct {
-	dir, db string
-	st      *sqlite.Store
+	dir, db string // db: a SQLite path or a postgres:// URL
+	st      store.DB
 	site    *digest.Site
 }
 
@@ -90,7 +90,7 @@ endpoint = "https://hub.example.org/newsletter"
 
 func (f *fixture) open(t testing.TB) {
 	t.Helper()
-	st, err := sqlite.Open(ctx, f.db, sqlite.Options{})
+	st, _, err := database.OpenAt(ctx, f.db, database.Options{Conns: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +139,9 @@ func (f *fixture) options(t testing.TB, srv *server, dk *send.DKIM, concurrency 
 	}
 	return send.Options{
 		Store: f.st, Journal: f.st, Composer: c, SMTP: settings, Concurrency: concurrency,
-		Retry: send.Retry{Attempts: 4, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
-		Now:   func() time.Time { return clock },
+		Exclusive: f.st.Engine() == "sqlite", // as agora send, which holds the lock file there
+		Retry:     send.Retry{Attempts: 4, Base: 5 * time.Millisecond, Max: 20 * time.Millisecond},
+		Now:       func() time.Time { return clock },
 	}
 }
 

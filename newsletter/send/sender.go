@@ -2,6 +2,7 @@ package send
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +18,6 @@ import (
 	"time"
 
 	gosmtp "github.com/wneessen/go-mail/smtp"
-	"golang.org/x/time/rate"
 
 	"github.com/agora-hub/agora/newsletter/digest"
 	"github.com/agora-hub/agora/newsletter/mailer"
@@ -70,9 +71,23 @@ type Options struct {
 	// it a bar redrawn in place rather than plain lines.
 	Progress io.Writer
 	Terminal bool
-	// Batch is how many journal rows the reader fetches at once.
-	Batch int
+	// Exclusive says this process holds the send lock (SQLite's lock
+	// file): any other registered sender is dead, and the rows it left at
+	// sending are taken back at once rather than after Lease.
+	Exclusive bool
+	// Lease is how long a sender's rows stay its own without a heartbeat
+	// (default Lease); a heartbeat renews it every third of it.
+	Lease time.Duration
 }
+
+// Lease is how long a sender that stopped heartbeating (killed, or cut
+// off from the database) keeps the rows it holds at sending before other
+// senders take them back. A live sender renews it every Lease/3.
+const Lease = 30 * time.Second
+
+// pollOthers is how often a sender with nothing left to claim looks
+// whether the rows other senders hold were sent or came back.
+const pollOthers = time.Second
 
 // Result is what a send did.
 type Result struct {
@@ -84,6 +99,7 @@ type Result struct {
 	Sent, Bounced, Skipped, Errors, Deferred int
 	Retried                                  int
 	Finished                                 bool // every delivery of the issue is done
+	Joined                                   bool // another sender created the issue this run sends too
 	Interrupted                              bool // stopped by the context (Ctrl-C)
 	NewlyBounced                             []string
 	Clipped                                  int // messages whose HTML neared Gmail's clipping
@@ -105,8 +121,8 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 4
 	}
-	if opt.Batch <= 0 {
-		opt.Batch = 256
+	if opt.Lease <= 0 {
+		opt.Lease = Lease
 	}
 	if opt.Progress == nil {
 		opt.Progress = io.Discard
@@ -126,14 +142,20 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 			items, _ := digest.Select(p.Items, s.Topics, maxItems)
 			return len(items) > 0
 		})
-		if errors.Is(err, store.ErrIssueOpen) {
-			return res, fmt.Errorf("another agora send created an issue meanwhile; run agora send again to resume it")
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, store.ErrIssueOpen):
+			// Another sender won: send its issue with it.
+			if p, err = join(ctx, opt.Journal); err != nil {
+				return res, err
+			}
+			res.Issue, res.Joined = p.Issue, true
+			fmt.Fprintf(opt.Progress, "Another agora send created issue %d meanwhile: sending it together.\n", p.Issue.Number)
+		case err != nil:
 			// ErrNoRecipients included: no issue, and the items wait.
 			return res, err
+		default:
+			p.Issue, res.Issue, res.Created = is, is, true
 		}
-		p.Issue, res.Issue, res.Created = is, is, true
 	}
 	archive, err := c.Site.WriteArchive(p.Issue, p.Items)
 	if err != nil {
@@ -145,11 +167,11 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 	}
 
 	s := &sender{opt: opt, plan: p, res: &res, maxItems: maxItems}
-	s.limiter = rate.NewLimiter(rate.Inf, 1)
 	if opt.Rate > 0 {
-		// A burst of one: the rate holds over any window, as providers
-		// count it, rather than on average.
-		s.limiter = rate.NewLimiter(rate.Limit(opt.Rate), 1)
+		// One slot per message, reserved in the database, so that every
+		// sender of the database shares the rate; a burst of one, as
+		// providers count it, over any window.
+		s.interval = time.Duration(float64(time.Second) / opt.Rate)
 	}
 	if err := s.run(ctx); err != nil {
 		res.Duration = time.Since(start)
@@ -161,10 +183,31 @@ func Run(ctx context.Context, p Plan, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("journal: %w", err)
 		}
+		if !done {
+			// Another sender of the issue may have finished it first.
+			open, ok, err := opt.Journal.OpenIssue(context.WithoutCancel(ctx))
+			if err != nil {
+				return res, fmt.Errorf("journal: %w", err)
+			}
+			done = !ok || open.ID != p.Issue.ID
+		}
 		res.Finished = done
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// join is the plan of the issue another sender created.
+func join(ctx context.Context, j store.Journal) (Plan, error) {
+	open, ok, err := j.OpenIssue(ctx)
+	if err != nil || !ok {
+		return Plan{}, cmp.Or(err, errors.New("another agora send created an issue, which is gone"))
+	}
+	items, err := j.Items(ctx, open.ID)
+	if err != nil {
+		return Plan{}, fmt.Errorf("reading issue %d: %w", open.Number, err)
+	}
+	return Plan{Resume: true, Issue: open, Items: items}, nil
 }
 
 type sender struct {
@@ -172,9 +215,13 @@ type sender struct {
 	plan     Plan
 	res      *Result
 	maxItems int
-	limiter  *rate.Limiter
+	interval time.Duration // between rate slots; 0 for no rate
+	id       int64         // this process's registration
 	journal  *journaler
 	prog     *progress
+	// slots bound the rows this process holds at sending: a claim takes
+	// one per row, the commit of the row's outcome gives it back.
+	slots chan struct{}
 
 	reach    reach
 	mu       sync.Mutex // guards res and notices
@@ -196,25 +243,67 @@ func (s *sender) run(parent context.Context) error {
 		return err
 	}
 	s.res.Queued = total
-	s.journal = newJournaler(s.opt.Journal, func(err error) { s.failFatal(fmt.Errorf("journal: %w", err)) })
+	host, _ := os.Hostname()
+	if s.id, err = s.opt.Journal.RegisterSender(work, host, os.Getpid(), s.opt.Exclusive); err != nil {
+		return fmt.Errorf("journal: registering this sender: %w", err)
+	}
+	// Retired after the journaler has committed every outcome.
+	defer func() { _ = s.opt.Journal.RetireSender(context.WithoutCancel(parent), s.id) }()
+	stopBeat := s.heartbeat(work)
+	defer stopBeat()
+
+	max := MaxInFlight(s.opt.Concurrency)
+	s.slots = make(chan struct{}, max)
+	for range max {
+		s.slots <- struct{}{}
+	}
+	s.journal = newJournaler(s.opt.Journal, func(err error) { s.failFatal(fmt.Errorf("journal: %w", err)) }, s.release)
 	defer s.journal.close()
 	s.prog = newProgress(s.opt.Progress, s.opt.Terminal, total)
 	defer s.prog.stop()
 
-	// Enough for every connection's next claim to be ready when its
-	// last batch is done.
-	queue := make(chan store.Delivery, s.opt.Concurrency*ClaimBatch)
+	queue := make(chan job, max)
 	var wg sync.WaitGroup
 	for range s.opt.Concurrency {
 		wg.Go(func() { s.worker(work, queue) })
 	}
-	readErr := s.read(work, queue)
+	claimErr := s.claim(work, queue)
 	close(queue)
 	wg.Wait()
 	if s.fatal != nil {
 		return s.fatal
 	}
-	return readErr
+	return claimErr
+}
+
+// heartbeat renews this sender's lease until stop is called. A beat that
+// fails stops the send: past the lease, other senders take its rows.
+func (s *sender) heartbeat(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(s.opt.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := s.opt.Journal.Heartbeat(context.WithoutCancel(ctx), s.id); err != nil {
+					s.failFatal(fmt.Errorf("journal: renewing this sender's lease: %w", err))
+					return
+				}
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// release gives back n slots: n outcomes are committed.
+func (s *sender) release(n int) {
+	for range n {
+		s.slots <- struct{}{}
+	}
 }
 
 // countPending counts the rows to send, for the progress bar's total.
@@ -226,142 +315,140 @@ func (s *sender) countPending(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// read feeds the queue in subscriber-ID order, a batch at a time, so that
-// a list of any length never sits in memory.
-func (s *sender) read(ctx context.Context, queue chan<- store.Delivery) error {
+// claimSize is the most rows one claim takes: enough for every connection
+// to have a batch, and with a rate no more than about a second of slots,
+// so that a slow sender does not sit on rows others could send.
+func (s *sender) claimSize() int {
+	n := s.opt.Concurrency * ClaimBatch
+	if s.opt.Rate > 0 {
+		n = min(n, max(1, int(s.opt.Rate)))
+	}
+	return n
+}
+
+// claim takes rows from the journal, as slots allow, and feeds them to
+// the workers, until the issue has nothing left that this sender may
+// take: no queued row above its cursor, none held by a sender whose lease
+// lapsed, and none held by a live sender that may still give it back.
+func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 	var after int64
+	idle := false
+	size := s.claimSize()
 	for ctx.Err() == nil {
-		ds, err := s.opt.Journal.Pending(ctx, s.plan.Issue.ID, after, s.opt.Batch)
+		n := s.acquire(ctx, min(size, ClaimBatch), size)
+		if n == 0 {
+			return nil
+		}
+		c, err := s.opt.Journal.Claim(ctx, store.ClaimRequest{IssueID: s.plan.Issue.ID, Sender: s.id, After: after, Limit: n,
+			Lease: s.opt.Lease, Interval: s.interval})
 		if err != nil {
+			s.release(n)
 			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("journal: %w", err)
 		}
-		for _, d := range ds {
-			select {
-			case queue <- d:
-			case <-ctx.Done():
+		s.release(n - len(c.Deliveries))
+		if len(c.Deliveries) == 0 {
+			others, err := s.opt.Journal.InFlight(ctx, s.plan.Issue.ID, s.id, s.opt.Lease)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("journal: %w", err)
+			}
+			if others == 0 && idle {
 				return nil
 			}
+			// Nothing to claim and nobody else holding rows may also be
+			// the instant another sender's claim has the last rows locked
+			// and not yet committed: look once more before leaving.
+			idle = others == 0
+			wait := pollOthers
+			if idle {
+				wait = pollOthers / 5
+			}
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
 		}
-		if len(ds) < s.opt.Batch {
-			return nil
+		idle = false
+		for i, d := range c.Deliveries {
+			if d.State == store.Queued {
+				after = max(after, d.Subscriber.ID)
+			}
+			j := job{d: d}
+			if s.interval > 0 {
+				j.at = c.SlotStart.Add(time.Duration(i) * s.interval)
+			}
+			queue <- j // never blocks: the queue holds every slot
 		}
-		after = ds[len(ds)-1].Subscriber.ID
 	}
 	return nil
 }
 
-// ClaimBatch is how many journal rows a connection claims at once: one
-// commit moves them all to sending before the first of their messages
-// goes out, rather than a commit, and a wait for the disk, per message.
-// A connection claims its next batch while it sends the current one, so
-// it has at most two batches at sending at any moment (see MaxInFlight).
+// acquire takes at least least slots, waiting for them, and then up to
+// most if they are free; 0 when ctx ends first.
+func (s *sender) acquire(ctx context.Context, least, most int) int {
+	n := 0
+	for n < least {
+		select {
+		case <-s.slots:
+			n++
+		case <-ctx.Done():
+			s.release(n)
+			return 0
+		}
+	}
+	for n < most {
+		select {
+		case <-s.slots:
+			n++
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// ClaimBatch is the share of a claim per connection: one commit moves a
+// claim's rows to sending before the first of their messages goes out,
+// rather than a commit, and a wait for the disk, per message. The process
+// claims its next rows while it sends these, so it holds at most two
+// batches per connection at sending at any moment (see MaxInFlight).
 const ClaimBatch = 8
 
-// MaxInFlight is the most journal rows a send over concurrency
-// connections has at sending at any moment, and so the most messages a
-// kill -9 (or a power cut, see the sqlite store) can make go twice. Those
-// that go twice carry the same Message-ID.
+// MaxInFlight is the most journal rows one agora send over concurrency
+// connections holds at sending at any moment, and so the most messages a
+// kill -9 of it (or a power cut, see the sqlite store) can make go twice.
+// Those that go twice carry the same Message-ID.
 func MaxInFlight(concurrency int) int { return max(concurrency, 1) * 2 * ClaimBatch }
 
-// job is a delivery about to be sent, with its share of the items.
+// job is a claimed delivery, and the time its rate slot begins.
 type job struct {
 	d     store.Delivery
+	at    time.Time
 	items []store.Item
 	more  int
 }
 
-// claim is a batch of jobs and the journal updates that claim them.
-type claim struct {
-	jobs    []job
-	updates []store.Update
-	done    <-chan error // the claim's commit
-}
-
-func (s *sender) worker(ctx context.Context, queue <-chan store.Delivery) {
+func (s *sender) worker(ctx context.Context, queue <-chan job) {
 	w := &conn{s: s}
 	defer w.close()
-	cur := &claim{jobs: make([]job, 0, ClaimBatch), updates: make([]store.Update, 0, ClaimBatch)}
-	next := &claim{jobs: make([]job, 0, ClaimBatch), updates: make([]store.Update, 0, ClaimBatch)}
-	open := true
-	for {
-		if len(cur.jobs) == 0 {
-			if !open {
-				return
-			}
-			open = s.take(ctx, queue, cur, true)
-			continue
-		}
-		// The batch is at sending, on disk, before the first byte of any
-		// of its messages goes to the server: if this process dies from
-		// here until a row's "sent" is committed, the next run sends that
-		// message again, with the same Message-ID.
-		if err := <-cur.done; err != nil {
-			s.failFatal(fmt.Errorf("journal: %w", err))
-			cur.jobs = cur.jobs[:0]
-			continue
-		}
-		// The next batch is claimed while this one is sent, so that no
-		// connection waits for the disk.
-		if open && ctx.Err() == nil {
-			open = s.take(ctx, queue, next, false)
-		}
-		for i, j := range cur.jobs {
-			if ctx.Err() != nil {
-				// Ctrl-C or a fatal error: these never started.
-				for _, j := range cur.jobs[i:] {
-					s.putBack(j)
-				}
-				break
-			}
-			s.deliver(ctx, w, j)
-		}
-		cur.jobs = cur.jobs[:0]
-		cur, next = next, cur
-	}
-}
-
-// take fills c with up to ClaimBatch deliveries from the queue, waiting
-// for the first when wait is set, skipping (and recording) those not to
-// be sent, and starts the commit that claims the others. It reports
-// whether the queue is still open. Once the send is stopping it only
-// drains the queue: those rows stay queued.
-func (s *sender) take(ctx context.Context, queue <-chan store.Delivery, c *claim, wait bool) bool {
-	c.jobs, c.updates = c.jobs[:0], c.updates[:0]
-	open := true
-	for n := range ClaimBatch {
-		var d store.Delivery
-		if n == 0 && wait {
-			d, open = <-queue
-		} else {
-			ready := false
-			select {
-			case d, open = <-queue:
-				ready = true
-			default:
-			}
-			if !ready {
-				break // nothing more for now: claim what there is
-			}
-		}
-		if !open {
-			break
-		}
+	for j := range queue {
 		if ctx.Err() != nil {
+			// Ctrl-C or a fatal error: claimed, never started.
+			s.putBack(j)
 			continue
 		}
-		if j, ok := s.check(d); ok {
-			c.jobs = append(c.jobs, j)
-			c.updates = append(c.updates, store.Update{IssueID: s.plan.Issue.ID, SubscriberID: d.Subscriber.ID, State: store.Sending,
-				MessageID: "<" + s.opt.Composer.MessageID(s.plan.Issue, d.Subscriber.ID) + ">"})
+		checked, ok := s.check(j.d)
+		if !ok {
+			continue
 		}
+		checked.at = j.at
+		s.deliver(ctx, w, checked)
 	}
-	if len(c.jobs) > 0 {
-		c.done = s.journal.claim(c.updates)
-	}
-	return open
 }
 
 // check skips (recording why) a delivery that is not to be sent, else
@@ -408,7 +495,7 @@ func (s *sender) record(u store.Update) bool {
 // recordAll commits us, in one transaction, before returning.
 func (s *sender) recordAll(us []store.Update) bool {
 	for i := range us {
-		us[i].IssueID = s.plan.Issue.ID
+		us[i].IssueID, us[i].Sender = s.plan.Issue.ID, s.id
 	}
 	if err := s.journal.record(us); err != nil {
 		s.failFatal(fmt.Errorf("journal: %w", err))
@@ -419,7 +506,7 @@ func (s *sender) recordAll(us []store.Update) bool {
 
 // recordLater has u committed with the next group, without waiting.
 func (s *sender) recordLater(u store.Update) {
-	u.IssueID = s.plan.Issue.ID
+	u.IssueID, u.Sender = s.plan.Issue.ID, s.id
 	s.journal.recordLater(u)
 }
 
@@ -430,7 +517,7 @@ func (s *sender) putBack(j job) {
 
 func (s *sender) deliver(ctx context.Context, w *conn, j job) {
 	sub := j.d.Subscriber
-	if err := s.limiter.Wait(ctx); err != nil {
+	if !j.at.IsZero() && !sleep(ctx, time.Until(j.at)) {
 		s.putBack(j) // stopping
 		return
 	}
@@ -462,7 +549,8 @@ func (s *sender) deliver(ctx context.Context, w *conn, j job) {
 			// Not waited for: until it is committed the row says sending,
 			// and a crash in between sends the message again with the
 			// same Message-ID, as for any message in flight.
-			s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Sent, Attempts: attempt})
+			s.recordLater(store.Update{SubscriberID: sub.ID, State: store.Sent, Attempts: attempt,
+				MessageID: "<" + s.opt.Composer.MessageID(s.plan.Issue, sub.ID) + ">"})
 			s.count(func(r *Result) { r.Sent++ })
 			s.prog.add(outSent)
 			return

@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/agora-hub/agora/newsletter/digest"
 	"github.com/agora-hub/agora/newsletter/store"
@@ -29,8 +28,15 @@ import (
 //
 // Steps run one after the other in the order of their delay, each to every
 // person it is due for, so that nobody gets the second step before the
-// first; someone whose earlier step did not go (deferred, bounced) gets no
-// later one in that run.
+// first; someone whose earlier step did not go (deferred, bounced, or held
+// by another sender) gets no later one in that run.
+//
+// On SQLite one process at a time sends welcome mail (LockWelcome), and it
+// takes over any row left at sending (Options.Exclusive). On PostgreSQL
+// any number of agora send and agora listen share the series: each run
+// registers as a sender, claims rows for itself and renews its lease, and
+// the rows of a run that died come back to the others after the lease, as
+// the digest's do.
 
 // ErrWelcomeBusy is LockWelcome when another process keeps sending
 // welcome mails.
@@ -166,14 +172,22 @@ func WelcomeDue(ctx context.Context, w store.Welcome, steps []digest.Step, now t
 const welcomePage = 256
 
 // RunWelcome sends every step that is due at now, in the order of their
-// delay. The caller holds the welcome lock (LockWelcome).
+// delay. With opt.Exclusive the caller holds the welcome lock
+// (LockWelcome); without it the run registers in opt.Journal as a sender
+// and claims rows under its lease.
 func RunWelcome(ctx context.Context, steps []digest.Step, now time.Time, opt WelcomeOptions) (WelcomeResult, error) {
 	var res WelcomeResult
+	if !slices.ContainsFunc(steps, func(st digest.Step) bool { return opt.MaxAfter < 0 || st.After <= opt.MaxAfter }) {
+		return res, nil // nothing to register for
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 4
+	}
+	if opt.Lease <= 0 {
+		opt.Lease = Lease
 	}
 	if opt.Progress == nil {
 		opt.Progress = io.Discard
@@ -182,13 +196,28 @@ func RunWelcome(ctx context.Context, steps []digest.Step, now time.Time, opt Wel
 	s := &sender{opt: opt.Options, res: &Result{}}
 	// Deferral notices only: a welcome run is short and has no bar.
 	s.prog = &progress{w: opt.Progress, start: time.Now(), stopc: make(chan struct{})}
-	s.limiter = rate.NewLimiter(rate.Inf, 1)
 	if opt.Rate > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(opt.Rate), 1)
+		// The digest's shared rate: slots reserved with each claim.
+		s.interval = time.Duration(float64(time.Second) / opt.Rate)
 	}
 	work, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.cancel = cancel
+	if !opt.Exclusive {
+		if opt.Journal == nil {
+			return res, errors.New("welcome series: a shared run needs the journal to register in")
+		}
+		host, _ := os.Hostname()
+		var err error
+		if s.id, err = opt.Journal.RegisterSender(work, host, os.Getpid(), false); err != nil {
+			return res, fmt.Errorf("welcome journal: registering this sender: %w", err)
+		}
+		// Retired after every outcome is recorded (runStep records its
+		// batch before it returns).
+		defer func() { _ = opt.Journal.RetireSender(context.WithoutCancel(ctx), s.id) }()
+		stopBeat := s.heartbeat(work)
+		defer stopBeat()
+	}
 	conns := make([]*conn, opt.Concurrency)
 	for i := range conns {
 		conns[i] = &conn{s: s}
@@ -222,10 +251,12 @@ func RunWelcome(ctx context.Context, steps []digest.Step, now time.Time, opt Wel
 	return res, nil
 }
 
-// welcomeJob is one claimed message and what became of it.
+// welcomeJob is one claimed message, when its rate slot begins, and what
+// became of it.
 type welcomeJob struct {
 	sub     subscriber.Subscriber
 	id      string
+	at      time.Time
 	outcome store.WelcomeUpdate
 	sent    bool
 }
@@ -262,16 +293,25 @@ func runStep(ctx context.Context, s *sender, conns []*conn, opt WelcomeOptions, 
 			claims = append(claims, store.WelcomeClaim{Step: st.ID, SubscriberID: d.Subscriber.ID, MessageID: j.id})
 		}
 		// On disk at sending before the first message of the claim goes.
-		claimed, err := opt.Welcome.ClaimWelcome(ctx, claims)
+		c, err := opt.Welcome.ClaimWelcome(ctx, store.WelcomeClaimRequest{Claims: claims, Sender: s.id,
+			Lease: opt.Lease, Exclusive: opt.Exclusive, Interval: s.interval})
 		if err != nil {
 			return fmt.Errorf("welcome journal: %w", err)
 		}
 		var mine []*welcomeJob
 		for i, j := range jobs {
-			if claimed[i] {
+			switch {
+			case c.Claimed[i]:
+				if s.interval > 0 {
+					j.at = c.SlotStart.Add(time.Duration(len(mine)) * s.interval)
+				}
 				mine = append(mine, j)
-			} else {
+			case opt.Exclusive:
 				r.Skipped++ // unsubscribed, or finished by another run, meanwhile
+			default:
+				// Unsubscribed meanwhile, or another sender has it: no
+				// later step for them in this run either.
+				held[j.sub.ID] = true
 			}
 		}
 		queue := make(chan *welcomeJob)
@@ -317,8 +357,8 @@ func runStep(ctx context.Context, s *sender, conns []*conn, opt WelcomeOptions, 
 // deliverWelcome composes and sends one claimed message, retrying 4xx
 // replies, and sets its outcome.
 func deliverWelcome(ctx context.Context, s *sender, w *conn, opt WelcomeOptions, st digest.Step, now time.Time, j *welcomeJob) {
-	j.outcome = store.WelcomeUpdate{Step: st.ID, SubscriberID: j.sub.ID, State: store.Queued}
-	if ctx.Err() != nil || s.limiter.Wait(ctx) != nil {
+	j.outcome = store.WelcomeUpdate{Step: st.ID, SubscriberID: j.sub.ID, Sender: s.id, State: store.Queued}
+	if ctx.Err() != nil || !j.at.IsZero() && !sleep(ctx, time.Until(j.at)) {
 		return // stopping: back to queued, never tried
 	}
 	m, err := opt.Composer.ComposeWelcome(st, j.sub, opt.Now())

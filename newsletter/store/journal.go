@@ -54,8 +54,41 @@ type Journal interface {
 	SkipOrphans(ctx context.Context, issueID int64) (int, error)
 
 	// Record applies updates in one transaction (a group commit: several
-	// connections' updates share one write to disk).
+	// connections' updates share one write to disk). An update with a
+	// Sender other than 0 moves the row only while that sender holds it
+	// (see Claim), except to sent, which always sticks: a sender whose
+	// lease lapsed must not put back a row that another one took over.
 	Record(ctx context.Context, updates []Update) error
+
+	// RegisterSender records a running agora send and returns its ID for
+	// Claim, Heartbeat and Record. exclusive says the caller holds the
+	// only send lock (SQLite's lock file): every sender registered before
+	// is dead, and the rows it held at sending return to the queue at once
+	// instead of after the lease.
+	RegisterSender(ctx context.Context, host string, pid int, exclusive bool) (int64, error)
+
+	// Heartbeat renews the sender's lease on the rows it holds. It fails
+	// with ErrSenderGone when the sender's registration was removed.
+	Heartbeat(ctx context.Context, sender int64) error
+
+	// RetireSender removes a sender that stopped.
+	RetireSender(ctx context.Context, sender int64) error
+
+	// Claim moves to sending, for c.Sender, in one transaction, up to
+	// c.Limit deliveries of the issue: first those left at sending by a
+	// sender whose heartbeat is older than c.Lease (a process that died;
+	// whatever the cursor), then queued ones with a subscriber ID above
+	// c.After, in ID order. Several senders may claim at once: no row is
+	// handed to two of them (SELECT … FOR UPDATE SKIP LOCKED on
+	// PostgreSQL, the write lock on SQLite). With c.Interval set, the same
+	// transaction reserves one time slot of that length per claimed row
+	// on the rate shared by every sender of the database.
+	Claim(ctx context.Context, c ClaimRequest) (Claimed, error)
+
+	// InFlight counts the issue's deliveries at sending held by live
+	// senders (heartbeat within lease) other than sender: work another
+	// process is doing, or will give back when its lease lapses.
+	InFlight(ctx context.Context, issueID, sender int64, lease time.Duration) (int, error)
 
 	// HardBounces counts the subscriber's hard bounces since the last
 	// message that reached them.
@@ -81,6 +114,33 @@ var ErrIssueOpen = errors.New("an issue is being sent already")
 
 // ErrNoRecipients is CreateIssue with nobody to mail.
 var ErrNoRecipients = errors.New("no active subscriber would get any of the items")
+
+// ErrSenderGone is a heartbeat of a sender whose registration was
+// removed: its rows may be another's now, so it must stop.
+var ErrSenderGone = errors.New("this sender's registration was removed")
+
+// ClaimRequest is what Claim takes.
+type ClaimRequest struct {
+	IssueID, Sender int64
+	// After is the sender's cursor: queued rows above it are claimed.
+	After int64
+	Limit int
+	// Lease is how old a sender's heartbeat may be before the rows it
+	// holds are taken back.
+	Lease time.Duration
+	// Interval is the shared rate's time per message; 0 for no rate.
+	Interval time.Duration
+}
+
+// Claimed is what Claim took.
+type Claimed struct {
+	// Deliveries are in subscriber-ID order; their State is the one they
+	// had before the claim (queued, or sending for a row taken back).
+	Deliveries []Delivery
+	// SlotStart is when the first of the claim's rate slots begins: the
+	// i-th message may go at SlotStart + i×Interval.
+	SlotStart time.Time
+}
 
 // IssueStatus is where an issue stands.
 type IssueStatus string
@@ -165,11 +225,13 @@ type Delivery struct {
 // count; Error is the server's text for a failure or a deferral.
 type Update struct {
 	IssueID, SubscriberID int64
-	State                 DeliveryState
-	MessageID             string
-	Attempts              int
-	Failure               Failure
-	Error                 string
+	// Sender is the sender that claimed the row; 0 moves it whoever holds it.
+	Sender    int64
+	State     DeliveryState
+	MessageID string
+	Attempts  int
+	Failure   Failure
+	Error     string
 }
 
 // Unsent is a delivery that did not reach its subscriber.

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -11,7 +13,7 @@ import (
 
 // Signups is what the sign-up service (agora listen) needs beyond Store.
 // It is apart from Store so that commands that never take sign-ups need
-// not care; the SQLite store implements both.
+// not care; both engines implement it.
 //
 // A request from the form goes into an inbox, and the mail worker applies
 // the inbox in order of arrival (ProcessSignups): the answer to a request
@@ -48,9 +50,15 @@ type Signups interface {
 	// for (the first ever to hold the ID). ErrNotFound otherwise.
 	Link(ctx context.Context, ref LinkRef) (Signup, error)
 
-	// DueConfirmations returns up to limit confirmation mails queued and
-	// due now, oldest first.
-	DueConfirmations(ctx context.Context, limit int) ([]ConfirmationMail, error)
+	// DueConfirmations claims up to limit confirmation mails queued and
+	// due now, oldest first: they are not due again for ConfirmationLease,
+	// so that another sign-up service sharing the database does not send
+	// them too, and a service that died while sending them leaves them to
+	// the others after that. RecordConfirmations settles them. With
+	// perHour above 0 it claims only as many as keep the mails sent in the
+	// last hour (ConfirmationsSent) and those claimed and not yet settled
+	// within perHour: the hourly cap holds for every service together.
+	DueConfirmations(ctx context.Context, limit, perHour int) ([]ConfirmationMail, error)
 
 	// NextConfirmationDue is when the next queued confirmation is due, if
 	// one is queued.
@@ -61,7 +69,7 @@ type Signups interface {
 	ConfirmationsSent(ctx context.Context, since time.Time) (int, time.Time, error)
 
 	// RecordConfirmations stores what happened to mails from
-	// DueConfirmations, in one transaction.
+	// DueConfirmations, in one transaction, and ends their claim.
 	RecordConfirmations(ctx context.Context, results []ConfirmationResult) error
 
 	// PurgeUnconfirmed erases the subscribers that the form added as
@@ -72,8 +80,9 @@ type Signups interface {
 	PurgeUnconfirmed(ctx context.Context, cutoff time.Time) (int, error)
 
 	// PruneLimits forgets what the limits no longer need: confirmation
-	// mails to a mailbox queued before mailboxes, sends before sends, and
-	// used form tokens that expired before now.
+	// mails to a mailbox queued before mailboxes, sends before sends, used
+	// form tokens that expired before now, and the TakeToken buckets that
+	// are full again.
 	PruneLimits(ctx context.Context, mailboxes, sends, now time.Time) error
 }
 
@@ -99,7 +108,19 @@ type SignupTx interface {
 	// request and unsent confirmation. It reports whether the status
 	// changed: unsubscribing twice is not an error.
 	Unsubscribe(id int64, how string) (bool, error)
+
+	// TakeToken takes one token from the bucket named key (a client
+	// network), which holds burst tokens and gains one every every. The
+	// bucket lives in the database, so every sign-up service sharing it
+	// counts against one limit. When no token is left, retry is how long
+	// until one is.
+	TakeToken(key string, every time.Duration, burst int) (ok bool, retry time.Duration, err error)
 }
+
+// ConfirmationLease is how long DueConfirmations holds a claimed mail.
+// A batch of mails takes seconds; a service that dies holding some leaves
+// them to be sent by another, or by itself after a restart, after this.
+const ConfirmationLease = 10 * time.Minute
 
 // Errors of the sign-up store.
 var (
@@ -172,10 +193,26 @@ type ConfirmationMail struct {
 
 // ConfirmationResult is the outcome of sending one ConfirmationMail:
 // Err nil for sent; otherwise a retry at RetryAt, or given up on when
-// RetryAt is zero.
+// RetryAt is zero. Untried puts back a mail that was not tried (the relay
+// was down): due again at once, no attempt counted.
 type ConfirmationResult struct {
 	SubscriberID int64
 	Request      string // ConfirmationMail.Request
 	Err          error
 	RetryAt      time.Time
+	Untried      bool
+}
+
+// MailboxKey is what the per-mailbox limits store of an address: a hash
+// of its canonical mailbox (subscriber.Mailbox), since counting needs no
+// address. Both engines store the same value, so a copy keeps the limits.
+func MailboxKey(email string) string {
+	h := sha256.Sum256([]byte("agora-mailbox\x00" + subscriber.Mailbox(email)))
+	return hex.EncodeToString(h[:])
+}
+
+// FormTokenKey is what is stored of a spent form token's nonce.
+func FormTokenKey(nonce string) string {
+	h := sha256.Sum256([]byte("agora-form-token\x00" + nonce))
+	return hex.EncodeToString(h[:])
 }

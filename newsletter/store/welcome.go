@@ -13,7 +13,7 @@ import (
 // welcome steps the digest's guarantees: each step goes to each person
 // once, and a run killed mid-step sends again only the rows it had in
 // flight, with the same Message-ID. It is apart from Journal so that a
-// store may add it on its own; the SQLite store implements all three.
+// store may add it on its own; both engines implement all three.
 type Welcome interface {
 	// WelcomeDue returns up to limit active subscribers whose consent is
 	// after start and at or before consentBy (the step is due for them),
@@ -22,12 +22,15 @@ type Welcome interface {
 	WelcomeDue(ctx context.Context, step string, start, consentBy time.Time, after int64, limit int) ([]WelcomeDue, error)
 
 	// ClaimWelcome moves each claim's row to sending, with its Message-ID,
-	// in one transaction committed before it returns; claimed[i] is false
-	// when claim i's subscriber is no longer active or its row finished
-	// meanwhile: that message must not go.
-	ClaimWelcome(ctx context.Context, claims []WelcomeClaim) (claimed []bool, err error)
+	// for c.Sender, in one transaction committed before it returns.
+	// Claimed[i] is false when claim i's subscriber is no longer active,
+	// its row finished meanwhile, or another sender holds it (see
+	// WelcomeClaimRequest): that message must not go from here.
+	ClaimWelcome(ctx context.Context, c WelcomeClaimRequest) (WelcomeClaimed, error)
 
-	// RecordWelcome applies outcomes in one transaction.
+	// RecordWelcome applies outcomes in one transaction. As Journal's
+	// Record, an update with a Sender other than 0 moves the row only
+	// while that sender holds it, except to sent.
 	RecordWelcome(ctx context.Context, updates []WelcomeUpdate) error
 
 	// WelcomeStats counts, per step identity, what was sent and failed,
@@ -50,14 +53,41 @@ type WelcomeClaim struct {
 	MessageID    string
 }
 
+// WelcomeClaimRequest is what ClaimWelcome takes.
+type WelcomeClaimRequest struct {
+	Claims []WelcomeClaim
+	// Sender is the registration (Journal.RegisterSender) that holds the
+	// claimed rows; 0 with Exclusive. A row at sending is taken over only
+	// from a holder that is not a live sender: no registration, or a
+	// heartbeat older than Lease (a run that died).
+	Sender int64
+	Lease  time.Duration
+	// Exclusive says the caller holds the welcome lock (SQLite's lock
+	// file): any row at sending is a dead run's, taken over at once.
+	Exclusive bool
+	// Interval reserves one slot of the rate shared by every sender of the
+	// database per claimed row, as Claim does; 0 for no rate.
+	Interval time.Duration
+}
+
+// WelcomeClaimed is what ClaimWelcome took.
+type WelcomeClaimed struct {
+	Claimed []bool
+	// SlotStart is when the first claimed message's rate slot begins; the
+	// i-th claimed one may go at SlotStart + i×Interval.
+	SlotStart time.Time
+}
+
 // WelcomeUpdate moves one row to State; Attempts is added to its count.
 type WelcomeUpdate struct {
 	Step         string
 	SubscriberID int64
-	State        DeliveryState
-	Attempts     int
-	Failure      Failure
-	Error        string
+	// Sender is the sender that claimed the row; 0 moves it whoever holds it.
+	Sender   int64
+	State    DeliveryState
+	Attempts int
+	Failure  Failure
+	Error    string
 }
 
 // WelcomeStats are one step's counts.

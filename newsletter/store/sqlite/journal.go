@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -22,6 +23,10 @@ type journalQueries struct {
 	countPending, skipOrphans, updateDelivery, hardBounces       *sql.Stmt
 	finishIssue                                                  *sql.Stmt
 	unsentDeliveries, issueStats, allEvents                      *sql.Stmt
+
+	registerSender, forgetSenders, heartbeat, retireSender     *sql.Stmt
+	claimStale, claimQueued, takeDeliveries, claimedDeliveries *sql.Stmt
+	reserveSlots, inFlight                                     *sql.Stmt
 }
 
 func (q *journalQueries) statements() map[string]**sql.Stmt {
@@ -43,6 +48,16 @@ func (q *journalQueries) statements() map[string]**sql.Stmt {
 		"unsent-deliveries":  &q.unsentDeliveries,
 		"issue-stats":        &q.issueStats,
 		"all-events":         &q.allEvents,
+		"register-sender":    &q.registerSender,
+		"forget-senders":     &q.forgetSenders,
+		"heartbeat":          &q.heartbeat,
+		"retire-sender":      &q.retireSender,
+		"claim-stale":        &q.claimStale,
+		"claim-queued":       &q.claimQueued,
+		"take-deliveries":    &q.takeDeliveries,
+		"claimed-deliveries": &q.claimedDeliveries,
+		"reserve-slots":      &q.reserveSlots,
+		"in-flight":          &q.inFlight,
 	}
 }
 
@@ -228,10 +243,19 @@ func (s *Store) Items(ctx context.Context, issueID int64) ([]store.Item, error) 
 
 // Pending implements store.Journal.
 func (s *Store) Pending(ctx context.Context, issueID, after int64, limit int) ([]store.Delivery, error) {
-	rows, err := s.q.pendingDeliveries.QueryContext(ctx, issueID, after, limit)
-	if err != nil {
-		return nil, err
+	return scanDeliveries(s.q.pendingDeliveries.QueryContext(ctx, issueID, after, limit))(issueID)
+}
+
+func scanDeliveries(rows *sql.Rows, err error) func(issueID int64) ([]store.Delivery, error) {
+	return func(issueID int64) ([]store.Delivery, error) {
+		if err != nil {
+			return nil, err
+		}
+		return readDeliveries(rows, issueID)
 	}
+}
+
+func readDeliveries(rows *sql.Rows, issueID int64) ([]store.Delivery, error) {
 	defer rows.Close()
 	var out []store.Delivery
 	for rows.Next() {
@@ -285,8 +309,8 @@ func (s *Store) Record(ctx context.Context, updates []store.Update) error {
 		stmt := tx.StmtContext(ctx, s.q.updateDelivery)
 		now := s.stamp()
 		for _, u := range updates {
-			if _, err := stmt.ExecContext(ctx, string(u.State), u.MessageID, u.MessageID, u.Attempts, string(u.Failure), u.Error, now,
-				u.IssueID, u.SubscriberID); err != nil {
+			if _, err := stmt.ExecContext(ctx, string(u.State), u.MessageID, u.Attempts, string(u.Failure), u.Error, now,
+				u.IssueID, u.SubscriberID, u.Sender); err != nil {
 				return fmt.Errorf("journal row (issue %d, subscriber %d): %w", u.IssueID, u.SubscriberID, err)
 			}
 		}
@@ -387,4 +411,121 @@ func (s *Store) Events(ctx context.Context, yield func(store.Event) error) error
 		}
 	}
 	return rows.Err()
+}
+
+// RegisterSender implements store.Journal.
+func (s *Store) RegisterSender(ctx context.Context, host string, pid int, exclusive bool) (int64, error) {
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if exclusive {
+			if _, err := tx.StmtContext(ctx, s.q.forgetSenders).ExecContext(ctx); err != nil {
+				return err
+			}
+		}
+		return tx.StmtContext(ctx, s.q.registerSender).QueryRowContext(ctx, host, pid, s.stamp()).Scan(&id)
+	})
+	return id, err
+}
+
+// Heartbeat implements store.Journal.
+func (s *Store) Heartbeat(ctx context.Context, sender int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.q.heartbeat).ExecContext(ctx, s.stamp(), sender)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, store.ErrSenderGone)
+		}
+		return nil
+	})
+}
+
+// RetireSender implements store.Journal.
+func (s *Store) RetireSender(ctx context.Context, sender int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.q.retireSender).ExecContext(ctx, sender)
+		return err
+	})
+}
+
+// Claim implements store.Journal. The write transaction (BEGIN
+// IMMEDIATE) is what keeps two claims apart here.
+func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) (store.Claimed, error) {
+	var out store.Claimed
+	if c.Limit <= 0 {
+		return out, fmt.Errorf("claim limit %d: want at least 1", c.Limit)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		ids, err := s.ids(ctx, tx.StmtContext(ctx, s.q.claimStale), c.IssueID, formatTime(now.Add(-c.Lease)), c.Limit)
+		if err != nil {
+			return err
+		}
+		if len(ids) < c.Limit {
+			more, err := s.ids(ctx, tx.StmtContext(ctx, s.q.claimQueued), c.IssueID, c.After, c.Limit-len(ids))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, more...)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		list := idList(ids)
+		// Read before the update, so that each row says where it was.
+		if out.Deliveries, err = scanDeliveries(tx.StmtContext(ctx, s.q.claimedDeliveries).QueryContext(ctx, c.IssueID, list))(c.IssueID); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.q.takeDeliveries).ExecContext(ctx, c.IssueID, c.Sender, formatTime(now), list); err != nil {
+			return err
+		}
+		if c.Interval > 0 {
+			span := int64(len(ids)) * c.Interval.Microseconds()
+			var end int64
+			if err := tx.StmtContext(ctx, s.q.reserveSlots).QueryRowContext(ctx, now.UnixMicro(), span).Scan(&end); err != nil {
+				return fmt.Errorf("reserving rate slots: %w", err)
+			}
+			out.SlotStart = time.UnixMicro(end - span)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) ids(ctx context.Context, stmt *sql.Stmt, args ...any) ([]int64, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// idList is ids as a JSON array, for json_each.
+func idList(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// InFlight implements store.Journal.
+func (s *Store) InFlight(ctx context.Context, issueID, sender int64, lease time.Duration) (int, error) {
+	var n int
+	err := s.q.inFlight.QueryRowContext(ctx, issueID, sender, formatTime(s.now().Add(-lease))).Scan(&n)
+	return n, err
 }

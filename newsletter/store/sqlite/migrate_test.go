@@ -138,7 +138,7 @@ func TestMigrateInPlace(t *testing.T) {
 	if bob.Request != store.LegacyRequest || bob.Name != "Bob" {
 		t.Errorf("Bob's request: %+v", bob)
 	}
-	mails, err := s.DueConfirmations(ctx, 10)
+	mails, err := s.DueConfirmations(ctx, 10, 0)
 	if err != nil || len(mails) != 1 || mails[0].Email != "eve@example.org" || len(mails[0].Request) != 32 {
 		t.Errorf("due: %+v, %v", mails, err)
 	}

@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,6 +28,8 @@ type signupQueries struct {
 	logUnconfirmed, deleteUnconfirmed, closeUnconfirmed                            *sql.Stmt
 	pruneMailboxes, pruneSends, pruneFormTokens                                    *sql.Stmt
 	savepoint, rollbackTo, release                                                 *sql.Stmt
+	holdConfirmations, claimedConfirmations, confirmationUntried                   *sql.Stmt
+	takeToken, tokenTAT, forgetFullBuckets                                         *sql.Stmt
 }
 
 func (q *signupQueries) statements() map[string]**sql.Stmt {
@@ -64,24 +64,17 @@ func (q *signupQueries) statements() map[string]**sql.Stmt {
 		"savepoint":             &q.savepoint,
 		"rollback-to-savepoint": &q.rollbackTo,
 		"release-savepoint":     &q.release,
+		"hold-confirmations":    &q.holdConfirmations,
+		"claimed-confirmations": &q.claimedConfirmations,
+		"confirmation-untried":  &q.confirmationUntried,
+		"take-token":            &q.takeToken,
+		"token-tat":             &q.tokenTAT,
+		"forget-full-buckets":   &q.forgetFullBuckets,
 	}
 }
 
 // ConsentForm is how a confirmation through the sign-up form is recorded.
 const ConsentForm = "form"
-
-// mailboxKey is what the per-mailbox limits store of an address: a hash
-// of its canonical mailbox, since counting needs no address.
-func mailboxKey(email string) string {
-	h := sha256.Sum256([]byte("agora-mailbox\x00" + subscriber.Mailbox(email)))
-	return hex.EncodeToString(h[:])
-}
-
-// formTokenKey is what is stored of a spent form token's nonce.
-func formTokenKey(nonce string) string {
-	h := sha256.Sum256([]byte("agora-form-token\x00" + nonce))
-	return hex.EncodeToString(h[:])
-}
 
 // stmt is q inside tx, or q alone for a read outside any transaction.
 func stmt(ctx context.Context, tx *sql.Tx, q *sql.Stmt) *sql.Stmt {
@@ -180,7 +173,7 @@ func (w *signupTx) exec(q *sql.Stmt, args ...any) (sql.Result, error) {
 
 func (w *signupTx) ReceiveSignup(r store.SignupRequest) error {
 	var spent string
-	err := w.tx.StmtContext(w.ctx, w.s.q.spendFormToken).QueryRowContext(w.ctx, formTokenKey(r.FormToken), formatTime(r.FormExpires)).Scan(&spent)
+	err := w.tx.StmtContext(w.ctx, w.s.q.spendFormToken).QueryRowContext(w.ctx, store.FormTokenKey(r.FormToken), formatTime(r.FormExpires)).Scan(&spent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ErrFormTokenUsed
 	}
@@ -249,6 +242,28 @@ func (w *signupTx) Unsubscribe(id int64, how string) (bool, error) {
 		return false, err
 	}
 	return true, s.event(ctx, tx, id, now, string(from), string(subscriber.Unsubscribed), how)
+}
+
+// TakeToken implements store.SignupTx.
+func (w *signupTx) TakeToken(key string, every time.Duration, burst int) (bool, time.Duration, error) {
+	now, step := w.s.now().UnixMicro(), every.Microseconds()
+	var tat int64
+	err := w.tx.StmtContext(w.ctx, w.s.q.takeToken).QueryRowContext(w.ctx, key, now, step, int64(burst)*step).Scan(&tat)
+	if err == nil {
+		return true, 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, 0, err
+	}
+	if err := w.tx.StmtContext(w.ctx, w.s.q.tokenTAT).QueryRowContext(w.ctx, key).Scan(&tat); err != nil {
+		return false, 0, err
+	}
+	return false, retryAfter(tat, now, step, burst), nil
+}
+
+// retryAfter is how long until a GCRA bucket at tat takes a token again.
+func retryAfter(tat, now, step int64, burst int) time.Duration {
+	return time.Duration(tat+step-int64(burst)*step-now) * time.Microsecond
 }
 
 // signup reads subscriber id and their sign-up row.
@@ -366,7 +381,7 @@ func (s *Store) ProcessSignups(ctx context.Context, limit int, rules store.MailR
 // may go to its mailbox now, and reports whether it did.
 func (s *Store) applyRequest(ctx context.Context, tx *sql.Tx, received time.Time, email, name string, topics []string, rules store.MailRules) (bool, error) {
 	now := s.now()
-	mailbox := mailboxKey(email)
+	mailbox := store.MailboxKey(email)
 	var n int
 	var last string
 	if err := tx.StmtContext(ctx, s.q.mailboxMails).QueryRowContext(ctx, mailbox, formatTime(now.Add(-rules.Window))).Scan(&n, &last); err != nil {
@@ -397,22 +412,45 @@ func (s *Store) applyRequest(ctx context.Context, tx *sql.Tx, received time.Time
 	return err == nil, err
 }
 
-// DueConfirmations implements store.Signups.
-func (s *Store) DueConfirmations(ctx context.Context, limit int) ([]store.ConfirmationMail, error) {
-	rows, err := s.q.dueConfirmations.QueryContext(ctx, s.stamp(), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// DueConfirmations implements store.Signups. The claim is a write, so
+// that two services on one database never take the same mail; the write
+// lock also makes the hourly cap's count and the claim one step.
+func (s *Store) DueConfirmations(ctx context.Context, limit, perHour int) ([]store.ConfirmationMail, error) {
 	var out []store.ConfirmationMail
-	for rows.Next() {
-		var m store.ConfirmationMail
-		if err := rows.Scan(&m.SubscriberID, &m.Email, &m.Link.Handle, &m.Link.Secret, &m.Request, &m.Attempts); err != nil {
-			return nil, err
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = nil
+		now := s.now()
+		if perHour > 0 {
+			var sent, claimed int
+			if err := tx.StmtContext(ctx, s.q.claimedConfirmations).QueryRowContext(ctx, formatTime(now.Add(-time.Hour)), formatTime(now)).Scan(&sent, &claimed); err != nil {
+				return err
+			}
+			limit = min(limit, perHour-sent-claimed)
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		if limit <= 0 {
+			return nil
+		}
+		rows, err := tx.StmtContext(ctx, s.q.dueConfirmations).QueryContext(ctx, formatTime(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var m store.ConfirmationMail
+			if err := rows.Scan(&m.SubscriberID, &m.Email, &m.Link.Handle, &m.Link.Secret, &m.Request, &m.Attempts); err != nil {
+				return err
+			}
+			out = append(out, m)
+			ids = append(ids, m.SubscriberID)
+		}
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		_, err = tx.StmtContext(ctx, s.q.holdConfirmations).ExecContext(ctx, formatTime(now.Add(store.ConfirmationLease)), formatTime(now), idList(ids))
+		return err
+	})
+	return out, err
 }
 
 // NextConfirmationDue implements store.Signups.
@@ -446,6 +484,8 @@ func (s *Store) RecordConfirmations(ctx context.Context, results []store.Confirm
 		for _, r := range results {
 			var err error
 			switch {
+			case r.Untried:
+				_, err = tx.StmtContext(ctx, s.q.confirmationUntried).ExecContext(ctx, now, r.SubscriberID, r.Request)
 			case r.Err == nil:
 				if _, err = tx.StmtContext(ctx, s.q.logSend).ExecContext(ctx, now); err == nil {
 					_, err = tx.StmtContext(ctx, s.q.confirmationSent).ExecContext(ctx, now, r.SubscriberID, r.Request)
@@ -499,6 +539,7 @@ func (s *Store) PruneLimits(ctx context.Context, mailboxes, sends, now time.Time
 				return err
 			}
 		}
-		return nil
+		_, err := tx.StmtContext(ctx, s.q.forgetFullBuckets).ExecContext(ctx, now.UnixMicro())
+		return err
 	})
 }

@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/agora-hub/agora/newsletter/store"
+	"github.com/agora-hub/agora/newsletter/store/sqlfile"
 	"github.com/agora-hub/agora/newsletter/subscriber"
 	"github.com/agora-hub/agora/newsletter/token"
 )
@@ -107,14 +108,14 @@ func (s *Store) init(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("journal mode is %q, not wal (is the file on a network file system?)", mode)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlfile.Migrations(migrationFiles)
 	if err != nil {
 		return err
 	}
 	if err := migrate(ctx, s.db, s.path, ms, s.stamp()); err != nil {
 		return err
 	}
-	blocks, err := readQueries(queryFiles)
+	blocks, err := sqlfile.Queries(queryFiles)
 	if err != nil {
 		return err
 	}
@@ -419,7 +420,7 @@ func (s *Store) Remove(ctx context.Context, email, how string) (subscriber.Subsc
 		if _, err := tx.StmtContext(ctx, s.q.scrubSignupInbox).ExecContext(ctx, subscriber.Key(sub.Email)); err != nil {
 			return err
 		}
-		if _, err := tx.StmtContext(ctx, s.q.scrubConfirmationMailboxes).ExecContext(ctx, mailboxKey(sub.Email)); err != nil {
+		if _, err := tx.StmtContext(ctx, s.q.scrubConfirmationMailboxes).ExecContext(ctx, store.MailboxKey(sub.Email)); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.q.deleteSubscriber).ExecContext(ctx, sub.ID); err != nil {

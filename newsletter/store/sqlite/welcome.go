@@ -59,34 +59,53 @@ type scanFunc func(...any) error
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // ClaimWelcome implements store.Welcome.
-func (s *Store) ClaimWelcome(ctx context.Context, claims []store.WelcomeClaim) ([]bool, error) {
-	claimed := make([]bool, len(claims))
-	if len(claims) == 0 {
-		return claimed, nil
+func (s *Store) ClaimWelcome(ctx context.Context, c store.WelcomeClaimRequest) (store.WelcomeClaimed, error) {
+	out := store.WelcomeClaimed{Claimed: make([]bool, len(c.Claims))}
+	if len(c.Claims) == 0 {
+		return out, nil
 	}
 	// Committed even while the run is being stopped: the caller sends
 	// what it claimed.
 	ctx = context.WithoutCancel(ctx)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		stmt := tx.StmtContext(ctx, s.q.claimWelcome)
-		now := s.stamp()
-		for i, c := range claims {
-			res, err := stmt.ExecContext(ctx, c.Step, c.SubscriberID, c.MessageID, now)
+		now := s.now()
+		n := 0
+		for i, cl := range c.Claims {
+			res, err := stmt.ExecContext(ctx, cl.Step, cl.SubscriberID, cl.MessageID, formatTime(now),
+				nullID(c.Sender), c.Exclusive, formatTime(now.Add(-c.Lease)))
 			if err != nil {
-				return fmt.Errorf("claiming step %s for subscriber %d: %w", c.Step, c.SubscriberID, err)
+				return fmt.Errorf("claiming step %s for subscriber %d: %w", cl.Step, cl.SubscriberID, err)
 			}
-			n, err := res.RowsAffected()
+			k, err := res.RowsAffected()
 			if err != nil {
 				return err
 			}
-			claimed[i] = n == 1
+			out.Claimed[i] = k == 1
+			n += int(k)
+		}
+		if c.Interval > 0 && n > 0 {
+			span := int64(n) * c.Interval.Microseconds()
+			var end int64
+			if err := tx.StmtContext(ctx, s.q.reserveSlots).QueryRowContext(ctx, now.UnixMicro(), span).Scan(&end); err != nil {
+				return fmt.Errorf("reserving rate slots: %w", err)
+			}
+			out.SlotStart = time.UnixMicro(end - span)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return store.WelcomeClaimed{}, err
 	}
-	return claimed, nil
+	return out, nil
+}
+
+// nullID is a sender's ID for the database: NULL for none.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // RecordWelcome implements store.Welcome.
@@ -100,7 +119,7 @@ func (s *Store) RecordWelcome(ctx context.Context, updates []store.WelcomeUpdate
 		stmt := tx.StmtContext(ctx, s.q.recordWelcome)
 		now := s.stamp()
 		for _, u := range updates {
-			if _, err := stmt.ExecContext(ctx, string(u.State), u.Attempts, string(u.Failure), u.Error, now, u.Step, u.SubscriberID); err != nil {
+			if _, err := stmt.ExecContext(ctx, string(u.State), u.Attempts, string(u.Failure), u.Error, now, u.Step, u.SubscriberID, u.Sender); err != nil {
 				return fmt.Errorf("welcome row (step %s, subscriber %d): %w", u.Step, u.SubscriberID, err)
 			}
 		}

@@ -62,11 +62,13 @@ WHERE issue_id = ? AND subscriber_id IS NULL AND state IN ('queued', 'sending');
 
 -- name: update-delivery
 -- A row that is sent already never moves again: a stale update from a
--- run that was stopped cannot undo it.
+-- run that was stopped cannot undo it. Nor does a sender (?9) whose
+-- lease lapsed move a row that another took over, except to sent.
 UPDATE deliveries
-SET state = ?, message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
-    attempts = attempts + ?, failure = ?, last_error = ?, updated = ?
-WHERE issue_id = ? AND subscriber_id = ? AND state <> 'sent';
+SET state = ?1, message_id = CASE WHEN ?2 = '' THEN message_id ELSE ?2 END,
+    attempts = attempts + ?3, failure = ?4, last_error = ?5, updated = ?6
+WHERE issue_id = ?7 AND subscriber_id = ?8 AND state <> 'sent'
+  AND (?1 = 'sent' OR ?9 = 0 OR sender_id = ?9);
 
 -- name: hard-bounces
 SELECT COUNT(*) FROM deliveries
@@ -106,3 +108,58 @@ ORDER BY i.number;
 SELECT at, COALESCE(from_status, ''), to_status, how
 FROM subscriber_events
 ORDER BY at, id;
+
+-- Several senders (0004). See store.Journal's Claim.
+
+-- name: register-sender
+INSERT INTO senders (host, pid, started, heartbeat) VALUES (?1, ?2, ?3, ?3) RETURNING id;
+
+-- name: forget-senders
+-- The send lock's holder knows every other sender is dead.
+DELETE FROM senders;
+
+-- name: heartbeat
+UPDATE senders SET heartbeat = ? WHERE id = ?;
+
+-- name: retire-sender
+DELETE FROM senders WHERE id = ?;
+
+-- name: claim-stale
+-- Rows at sending whose sender is gone or silent for longer than the
+-- lease (?2), whatever the cursor.
+SELECT d.subscriber_id FROM deliveries d
+WHERE d.issue_id = ?1 AND d.state = 'sending' AND d.subscriber_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM senders w WHERE w.id = d.sender_id AND w.heartbeat >= ?2)
+ORDER BY d.subscriber_id
+LIMIT ?3;
+
+-- name: claim-queued
+SELECT subscriber_id FROM deliveries
+WHERE issue_id = ?1 AND state = 'queued' AND subscriber_id > ?2
+ORDER BY subscriber_id
+LIMIT ?3;
+
+-- name: take-deliveries
+-- ?4 is a JSON array of subscriber IDs; the rows come back with their
+-- subscribers as they are now.
+UPDATE deliveries SET state = 'sending', sender_id = ?2, updated = ?3
+WHERE issue_id = ?1 AND subscriber_id IN (SELECT j.value FROM json_each(?4) AS j);
+
+-- name: claimed-deliveries
+SELECT d.state, d.attempts, d.message_id,
+       s.id, s.email, s.name, s.topics, s.status, s.consent_at, s.consent_how, s.created, s.updated,
+       s.link_handle, s.link_secret
+FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+WHERE d.issue_id = ?1 AND d.subscriber_id IN (SELECT j.value FROM json_each(?2) AS j)
+ORDER BY d.subscriber_id;
+
+-- name: reserve-slots
+-- GCRA: the batch's slots start at the later of now (?1) and the end of
+-- the slots taken before; ?2 is their length. Returns the new end.
+INSERT INTO rate_limits (key, tat) VALUES ('send', ?1 + ?2)
+ON CONFLICT (key) DO UPDATE SET tat = MAX(rate_limits.tat, ?1) + ?2
+RETURNING tat;
+
+-- name: in-flight
+SELECT COUNT(*) FROM deliveries d JOIN senders w ON w.id = d.sender_id
+WHERE d.issue_id = ?1 AND d.state = 'sending' AND d.sender_id <> ?2 AND w.heartbeat >= ?3;

@@ -1,7 +1,7 @@
 -- The sign-up service's statements (agora listen): the inbox of requests
 -- from the form and the limits applied to it, confirmations, preferences
 -- and unsubscribes by the handle in a signed link, and the queue of
--- confirmation mails. See migrations/0003_signup.sql and 0004.
+-- confirmation mails. See migrations/0003_signup.sql, 0004 and 0006.
 
 -- name: get-subscriber-by-id
 SELECT id, email, name, topics, status, consent_at, consent_how, created, updated, link_handle, link_secret
@@ -72,7 +72,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?2, ?2, 0, '', NULL)
 ON CONFLICT (subscriber_id) DO UPDATE
 SET requested = excluded.requested, name = excluded.name, topics = excluded.topics, request = excluded.request,
     mail_state = 'queued', mail_queued = excluded.mail_queued, mail_due = excluded.mail_due,
-    mail_attempts = 0, mail_error = '', mail_sent = NULL;
+    mail_attempts = 0, mail_error = '', mail_sent = NULL, mail_claimed = NULL;
 
 -- name: confirm-request
 -- The request is closed and remembered as confirmed, so that its link's
@@ -98,6 +98,23 @@ WHERE g.mail_state = 'queued' AND g.mail_due <= ?
 ORDER BY g.mail_due, g.subscriber_id
 LIMIT ?;
 
+-- name: hold-confirmations
+-- The claim of due-confirmations' rows (?3, a JSON array of IDs): not due
+-- again until the lease (?1) ends, so another service leaves them.
+UPDATE signups SET mail_due = ?1, mail_claimed = ?2
+WHERE mail_state = 'queued' AND subscriber_id IN (SELECT j.value FROM json_each(?3) AS j);
+
+-- name: claimed-confirmations
+-- The hourly cap's count: mails sent after ?1, and mails claimed by a
+-- service and not yet settled, whose lease runs past now (?2).
+SELECT (SELECT COUNT(*) FROM confirmation_sends WHERE sent > ?1),
+       (SELECT COUNT(*) FROM signups WHERE mail_state = 'queued' AND mail_claimed IS NOT NULL AND mail_due > ?2);
+
+-- name: confirmation-untried
+-- A claimed mail that was not tried (the relay was down): due at once.
+UPDATE signups SET mail_due = ?1, mail_claimed = NULL
+WHERE subscriber_id = ?2 AND mail_state = 'queued' AND request = ?3;
+
 -- name: next-confirmation-due
 SELECT MIN(mail_due) FROM signups WHERE mail_state = 'queued';
 
@@ -111,15 +128,15 @@ INSERT INTO confirmation_sends (sent) VALUES (?);
 -- name: confirmation-sent
 -- Only for the request the mail was made for: a later request queued
 -- meanwhile still needs its own.
-UPDATE signups SET mail_state = 'sent', mail_error = '', mail_sent = ?1
+UPDATE signups SET mail_state = 'sent', mail_error = '', mail_sent = ?1, mail_claimed = NULL
 WHERE subscriber_id = ?2 AND mail_state = 'queued' AND request = ?3;
 
 -- name: confirmation-retry
-UPDATE signups SET mail_attempts = mail_attempts + 1, mail_due = ?, mail_error = ?
+UPDATE signups SET mail_attempts = mail_attempts + 1, mail_due = ?, mail_error = ?, mail_claimed = NULL
 WHERE subscriber_id = ? AND mail_state = 'queued' AND request = ?;
 
 -- name: confirmation-failed
-UPDATE signups SET mail_state = 'failed', mail_attempts = mail_attempts + 1, mail_error = ?
+UPDATE signups SET mail_state = 'failed', mail_attempts = mail_attempts + 1, mail_error = ?, mail_claimed = NULL
 WHERE subscriber_id = ? AND mail_state = 'queued' AND request = ?;
 
 -- name: log-unconfirmed
@@ -154,6 +171,23 @@ DELETE FROM confirmation_sends WHERE sent < ?;
 
 -- name: prune-form-tokens
 DELETE FROM form_tokens_used WHERE expires < ?;
+
+-- name: take-token
+-- GCRA on a client network's bucket (see 0006): ?2 now, ?3 the time per
+-- token, ?4 the burst's length (burst × ?3), all in microseconds. No row
+-- comes back when the bucket is empty.
+INSERT INTO rate_limits (key, tat) VALUES (?1, ?2 + ?3)
+ON CONFLICT (key) DO UPDATE SET tat = MAX(rate_limits.tat, ?2) + ?3
+WHERE MAX(rate_limits.tat, ?2) + ?3 - ?2 <= ?4
+RETURNING tat;
+
+-- name: token-tat
+SELECT tat FROM rate_limits WHERE key = ?;
+
+-- name: forget-full-buckets
+-- A bucket whose theoretical arrival time has passed is full again: as
+-- if never seen.
+DELETE FROM rate_limits WHERE key LIKE 'net:%' AND tat < ?;
 
 -- ApplySignups wraps each request of a group commit in a savepoint, so
 -- that one that fails is undone alone and the others are still committed.
