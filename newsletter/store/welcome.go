@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/agora-hub/agora/newsletter/subscriber"
@@ -97,4 +98,51 @@ type WelcomeStats struct {
 	// Unsubscribed counts those who got the step and unsubscribed within
 	// the window after it.
 	Unsubscribed int
+}
+
+// WelcomeRows are the rows of a welcome-stats query (step, state,
+// failure, sent at, unsubscribed at), ordered by step: *sql.Rows and
+// pgx.Rows both are.
+type WelcomeRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// CountWelcome folds welcome-stats rows into per-step counts, the same
+// for every engine; parseTime reads the engine's stored times.
+func CountWelcome(rows WelcomeRows, window time.Duration, parseTime func(string) (time.Time, error)) ([]WelcomeStats, error) {
+	var out []WelcomeStats
+	for rows.Next() {
+		var step, state, failure, sentAt, unsubAt string
+		if err := rows.Scan(&step, &state, &failure, &sentAt, &unsubAt); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].Step != step {
+			out = append(out, WelcomeStats{Step: step})
+		}
+		st := &out[len(out)-1]
+		switch {
+		case state == string(Sent):
+			st.Sent++
+		case state == string(Failed) && failure == string(Skipped):
+			st.Skipped++
+		case state == string(Failed):
+			st.Failed++
+		default:
+			st.Queued++
+		}
+		if sentAt == "" || unsubAt == "" {
+			continue
+		}
+		sent, err1 := parseTime(sentAt)
+		unsub, err2 := parseTime(unsubAt)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("welcome row of step %s: bad time %q or %q", step, sentAt, unsubAt)
+		}
+		if unsub.Sub(sent) < window {
+			st.Unsubscribed++
+		}
+	}
+	return out, rows.Err()
 }

@@ -134,37 +134,5 @@ func (s *Store) WelcomeStats(ctx context.Context, window time.Duration) ([]store
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.WelcomeStats
-	for rows.Next() {
-		var step, state, failure, sentAt, unsubAt string
-		if err := rows.Scan(&step, &state, &failure, &sentAt, &unsubAt); err != nil {
-			return nil, err
-		}
-		if len(out) == 0 || out[len(out)-1].Step != step {
-			out = append(out, store.WelcomeStats{Step: step})
-		}
-		st := &out[len(out)-1]
-		switch {
-		case state == string(store.Sent):
-			st.Sent++
-		case state == string(store.Failed) && failure == string(store.Skipped):
-			st.Skipped++
-		case state == string(store.Failed):
-			st.Failed++
-		default:
-			st.Queued++
-		}
-		if sentAt == "" || unsubAt == "" {
-			continue
-		}
-		sent, err1 := parseTime(sentAt)
-		unsub, err2 := parseTime(unsubAt)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("welcome row of step %s: bad time %q or %q", step, sentAt, unsubAt)
-		}
-		if unsub.Sub(sent) < window {
-			st.Unsubscribed++
-		}
-	}
-	return out, rows.Err()
+	return store.CountWelcome(rows, window, parseTime)
 }
