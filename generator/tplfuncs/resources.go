@@ -237,9 +237,10 @@ func (*resourcesNS) GetRemote(args ...any) (any, error) {
 	return nil, notImplemented("resources.GetRemote", "Agora builds without the network; download the file into assets/ and use resources.Get")
 }
 
-func (*resourcesNS) PostCSS(args ...any) (any, error) {
-	return nil, notImplemented("postCSS", "run PostCSS before the build and put the result in assets/")
-}
+func (*resourcesNS) PostCSS(args ...any) (any, error) { return nil, errPostCSS }
+
+// errPostCSS is what postCSS says under either of its names.
+var errPostCSS = notImplemented("postCSS", "run PostCSS before the build and put the result in assets/")
 
 func (*resourcesNS) Babel(args ...any) (any, error) {
 	return nil, notImplemented("babel", "run Babel before the build and put the result in assets/")
@@ -318,9 +319,7 @@ func (*cssNS) Quoted(v any) (string, error) {
 
 func (*cssNS) Unquoted(v any) (string, error) { return str("css.Unquoted", v) }
 
-func (*cssNS) PostCSS(args ...any) (any, error) {
-	return nil, notImplemented("postCSS", "run PostCSS before the build and put the result in assets/")
-}
+func (*cssNS) PostCSS(args ...any) (any, error) { return nil, errPostCSS }
 
 func (*cssNS) TailwindCSS(args ...any) (any, error) {
 	return nil, notImplemented("css.TailwindCSS", "run the Tailwind CLI before the build and put the result in assets/")
