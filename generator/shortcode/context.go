@@ -3,10 +3,10 @@ package shortcode
 import (
 	"fmt"
 	"html/template"
-	"reflect"
-	"sort"
 	"strings"
 	"sync"
+
+	"github.com/agora-hub/agora/generator/tplfuncs"
 )
 
 // Context is the dot of a shortcode template, with Hugo's names.
@@ -31,7 +31,7 @@ type Context struct {
 	indent string
 
 	scratchOnce sync.Once
-	scratch     *Scratch
+	scratch     *tplfuncs.Scratch
 }
 
 // Get returns an argument by position (an int) or name (a string). Asking
@@ -87,13 +87,13 @@ func (c *Context) Position() Position { return c.doc.position(c.pos) }
 func (c *Context) Site() any { return c.doc.Site }
 
 // Scratch is a scratch pad for this call, shared by nothing else.
-func (c *Context) Scratch() *Scratch {
-	c.scratchOnce.Do(func() { c.scratch = NewScratch() })
+func (c *Context) Scratch() *tplfuncs.Scratch {
+	c.scratchOnce.Do(func() { c.scratch = tplfuncs.NewScratch() })
 	return c.scratch
 }
 
 // Store is Scratch's newer name in Hugo.
-func (c *Context) Store() *Scratch { return c.Scratch() }
+func (c *Context) Store() *tplfuncs.Scratch { return c.Scratch() }
 
 // Ref is the absolute permalink of the page args names (a path, or a map
 // with "path"), for Hugo's ref function.
@@ -130,125 +130,4 @@ type Position struct {
 
 func (p Position) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.Filename, p.LineNumber, p.ColumnNumber)
-}
-
-// Scratch is Hugo's scratch pad: Set, Get, Add, SetInMap, GetSortedMapValues
-// and Delete. Safe for concurrent use.
-type Scratch struct {
-	mu sync.Mutex
-	m  map[string]any
-}
-
-// NewScratch returns an empty scratch pad.
-func NewScratch() *Scratch { return &Scratch{m: map[string]any{}} }
-
-// Set stores value under key and returns "" so that templates can call it
-// in an action.
-func (s *Scratch) Set(key string, value any) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = value
-	return ""
-}
-
-// Get returns the value under key, or nil.
-func (s *Scratch) Get(key string) any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[key]
-}
-
-// Delete removes key.
-func (s *Scratch) Delete(key string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return ""
-}
-
-// Add adds to the value under key: numbers are summed, strings joined and
-// slices appended, as in Hugo.
-func (s *Scratch) Add(key string, value any) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.m[key]
-	if !ok {
-		s.m[key] = value
-		return "", nil
-	}
-	sum, err := add(cur, value)
-	if err != nil {
-		return "", fmt.Errorf("Scratch.Add %q: %w", key, err)
-	}
-	s.m[key] = sum
-	return "", nil
-}
-
-// SetInMap sets key in the map stored under mapName.
-func (s *Scratch) SetInMap(mapName, key string, value any) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, _ := s.m[mapName].(map[string]any)
-	if m == nil {
-		m = map[string]any{}
-		s.m[mapName] = m
-	}
-	m[key] = value
-	return ""
-}
-
-// GetSortedMapValues returns the map under mapName's values ordered by key.
-func (s *Scratch) GetSortedMapValues(mapName string) any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, _ := s.m[mapName].(map[string]any)
-	if m == nil {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = m[k]
-	}
-	return out
-}
-
-func add(a, b any) (any, error) {
-	switch x := a.(type) {
-	case int:
-		if y, ok := b.(int); ok {
-			return x + y, nil
-		}
-	case int64:
-		if y, ok := b.(int64); ok {
-			return x + y, nil
-		}
-	case float64:
-		if y, ok := b.(float64); ok {
-			return x + y, nil
-		}
-	case string:
-		return x + fmt.Sprint(b), nil
-	}
-	av := reflect.ValueOf(a)
-	if av.Kind() == reflect.Slice {
-		bv := reflect.ValueOf(b)
-		out := reflect.MakeSlice(reflect.TypeOf([]any{}), 0, av.Len()+1)
-		for i := 0; i < av.Len(); i++ {
-			out = reflect.Append(out, av.Index(i))
-		}
-		if bv.Kind() == reflect.Slice {
-			for i := 0; i < bv.Len(); i++ {
-				out = reflect.Append(out, bv.Index(i))
-			}
-		} else {
-			out = reflect.Append(out, reflect.ValueOf(&b).Elem())
-		}
-		return out.Interface(), nil
-	}
-	return nil, fmt.Errorf("cannot add %T to %T", b, a)
 }
