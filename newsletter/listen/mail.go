@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"text/template"
 	"time"
 
@@ -44,7 +42,7 @@ func (m *SMTPSender) Send(ctx context.Context, msg *gomail.Msg) error {
 			}
 			if err = m.client.DialWithContext(ctx); err != nil {
 				m.client = nil
-				return &UnreachableError{Host: m.Settings.Host, Port: m.Settings.Port, Err: err}
+				return &mailer.UnreachableError{Host: m.Settings.Host, Port: m.Settings.Port, Err: err}
 			}
 		}
 		if err = m.client.Send(msg); err == nil {
@@ -66,20 +64,6 @@ func (m *SMTPSender) Idle() {
 	}
 }
 
-// UnreachableError is a Sender that could not get a connection to its
-// server (nothing listening, DNS, TLS, the login): the relay is down, no
-// fault of the message, which waits without losing an attempt.
-type UnreachableError struct {
-	Host string
-	Port int
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // relayWait is how long the worker waits after its n-th failure in a row
 // to reach the server: 1 minute, doubling to 16.
@@ -283,7 +267,7 @@ func (s *Service) sendOne(ctx context.Context, m store.ConfirmationMail) (res st
 	if err == nil {
 		return res, false
 	}
-	if down := (*UnreachableError)(nil); errors.As(err, &down) {
+	if down := (*mailer.UnreachableError)(nil); errors.As(err, &down) {
 		s.relayFailures++
 		wait := relayWait(s.relayFailures)
 		s.relayDownUntil = s.now().Add(wait)

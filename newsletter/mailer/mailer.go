@@ -162,3 +162,19 @@ func MessageID(from string) (string, error) {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:]) + "@" + strings.ToLower(domain), nil
 }
+
+// UnreachableError says the SMTP server could not be reached (nothing
+// listening, DNS, TLS, the login): the relay is down, no fault of any
+// message, which waits for the next try without losing an attempt. Err
+// is the last connection's failure.
+type UnreachableError struct {
+	Host string
+	Port int
+	Err  error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }

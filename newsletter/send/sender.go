@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/textproto"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -658,19 +656,8 @@ func (r *reach) failed(began time.Time) bool {
 	return r.failures >= unreachableTries && time.Since(r.since) >= unreachableAfter
 }
 
-// UnreachableError stops a send whose SMTP server could not be reached:
-// Err is the last connection's failure.
-type UnreachableError struct {
-	Host string
-	Port int
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach SMTP server %s: %v", net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Err)
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
+// UnreachableError stops a send whose SMTP server could not be reached.
+type UnreachableError = mailer.UnreachableError
 
 // countBounce makes a subscriber bounced at their third hard bounce in a
 // row, through the store's status change, which records the event.
