@@ -61,10 +61,11 @@ type Options struct {
 
 // Store is a store.DB on one PostgreSQL database.
 type Store struct {
-	pool  *pgxpool.Pool
-	q     *queries
-	now   func() time.Time
-	where string
+	store.OneSignup // ReceiveSignup, ConfirmSignup, SetPreferences, Unsubscribe
+	pool            *pgxpool.Pool
+	q               *queries
+	now             func() time.Time
+	where           string
 }
 
 var _ store.DB = (*Store)(nil)
@@ -97,6 +98,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	}
 	s := &Store{now: opt.Now, where: Redact(url)}
+	s.OneSignup = store.OneSignup{Apply: s.ApplySignups}
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", s.where, err)
 	}

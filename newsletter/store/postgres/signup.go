@@ -112,46 +112,6 @@ func (s *Store) ApplySignups(ctx context.Context, ops []func(store.SignupTx) err
 	return errs, nil
 }
 
-func (s *Store) apply(ctx context.Context, op func(store.SignupTx) error) error {
-	errs, err := s.ApplySignups(ctx, []func(store.SignupTx) error{op})
-	if err != nil {
-		return err
-	}
-	return errs[0]
-}
-
-// ReceiveSignup is store.SignupTx's, in a transaction of its own.
-func (s *Store) ReceiveSignup(ctx context.Context, r store.SignupRequest) error {
-	return s.apply(ctx, func(w store.SignupTx) error { return w.ReceiveSignup(r) })
-}
-
-// ConfirmSignup is store.SignupTx's, in a transaction of its own.
-func (s *Store) ConfirmSignup(ctx context.Context, id int64, request, how string) (sub subscriber.Subscriber, err error) {
-	err = s.apply(ctx, func(w store.SignupTx) (err error) {
-		sub, err = w.ConfirmSignup(id, request, how)
-		return err
-	})
-	return sub, err
-}
-
-// SetPreferences is store.SignupTx's, in a transaction of its own.
-func (s *Store) SetPreferences(ctx context.Context, id int64, name string, topics []string) (sub subscriber.Subscriber, err error) {
-	err = s.apply(ctx, func(w store.SignupTx) (err error) {
-		sub, err = w.SetPreferences(id, name, topics)
-		return err
-	})
-	return sub, err
-}
-
-// Unsubscribe is store.SignupTx's, in a transaction of its own.
-func (s *Store) Unsubscribe(ctx context.Context, id int64, how string) (changed bool, err error) {
-	err = s.apply(ctx, func(w store.SignupTx) (err error) {
-		changed, err = w.Unsubscribe(id, how)
-		return err
-	})
-	return changed, err
-}
-
 type signupTx struct {
 	s   *Store
 	ctx context.Context

@@ -62,10 +62,11 @@ type Options struct {
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db   *sql.DB
-	q    *queries
-	now  func() time.Time
-	path string
+	store.OneSignup // ReceiveSignup, ConfirmSignup, SetPreferences, Unsubscribe
+	db              *sql.DB
+	q               *queries
+	now             func() time.Time
+	path            string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -91,6 +92,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, now: opt.Now, path: path}
+	s.OneSignup = store.OneSignup{Apply: s.ApplySignups}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
