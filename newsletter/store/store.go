@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/agora-hub/agora/newsletter/subscriber"
 )
@@ -83,6 +84,30 @@ type Added struct {
 	// Previous is the status before a replacement, for messages such as
 	// "re-subscribed ada@example.org, who had unsubscribed".
 	Previous subscriber.Status
+}
+
+// AddOver decides what Add does when sub's address is already stored as
+// old: Unchanged, a ConflictError naming the differences unless replace,
+// else the replacement to store. A change of status takes sub's consent
+// (dated now when it has none); the engine records that change as an
+// event.
+func AddOver(old, sub subscriber.Subscriber, replace bool, now time.Time) (Added, error) {
+	diff := subscriber.Differences(old, sub)
+	if len(diff) == 0 {
+		return Added{Subscriber: old, Result: Unchanged}, nil
+	}
+	if !replace {
+		return Added{}, &ConflictError{Existing: old, Fields: diff}
+	}
+	neu := old
+	neu.Name, neu.Topics, neu.Status, neu.Updated = sub.Name, sub.Topics, sub.Status, now
+	if neu.Status != old.Status {
+		neu.Consent = sub.Consent
+		if neu.Consent.At.IsZero() {
+			neu.Consent.At = now
+		}
+	}
+	return Added{Subscriber: neu, Result: Replaced, Previous: old.Status}, nil
 }
 
 // Imported counts what Import did.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -138,27 +139,15 @@ func (s *Store) Add(ctx context.Context, sub subscriber.Subscriber, replace bool
 		if err != nil {
 			return err
 		}
-		diff := subscriber.Differences(old, sub)
-		if len(diff) == 0 {
-			res = store.Added{Subscriber: old, Result: store.Unchanged}
-			return errRollback
+		if res, err = store.AddOver(old, sub, replace, now); err != nil || res.Result == store.Unchanged {
+			return cmp.Or(err, errRollback)
 		}
-		if !replace {
-			return &store.ConflictError{Existing: old, Fields: diff}
-		}
-		neu := old
-		neu.Name, neu.Topics, neu.Status, neu.Updated = sub.Name, sub.Topics, sub.Status, now
-		if neu.Status != old.Status {
-			neu.Consent = sub.Consent
-			if neu.Consent.At.IsZero() {
-				neu.Consent.At = now
-			}
+		if neu := res.Subscriber; neu.Status != old.Status {
 			if err := s.event(ctx, tx, old.ID, now, string(old.Status), string(neu.Status), sub.Consent.How); err != nil {
 				return err
 			}
 		}
-		res = store.Added{Subscriber: neu, Result: store.Replaced, Previous: old.Status}
-		return s.update(ctx, tx, neu)
+		return s.update(ctx, tx, res.Subscriber)
 	})
 	return res, err
 }
