@@ -64,7 +64,6 @@ func (m *SMTPSender) Idle() {
 	}
 }
 
-
 // relayWait is how long the worker waits after its n-th failure in a row
 // to reach the server: 1 minute, doubling to 16.
 func relayWait(n int) time.Duration {

@@ -33,7 +33,28 @@ func pgFixture(t *testing.T, n int) *fixture {
 func TestTwoSendersOneIssue(t *testing.T) {
 	const n = 400
 	f := pgFixture(t, n)
-	srv := newServer(t, faults{})
+	// Both must take part however the scheduler runs them (the race
+	// detector slows one start a lot): the server holds every reply until
+	// more messages wait than one sender's 3 connections can have open,
+	// so that one of them is the other sender's. A timeout keeps a broken
+	// sender from hanging the test; the assertions then fail.
+	var mu sync.Mutex
+	waiting, open := 0, make(chan struct{})
+	srv := newServer(t, faults{accepted: func(int) {
+		mu.Lock()
+		if waiting++; waiting > 3 {
+			select {
+			case <-open:
+			default:
+				close(open)
+			}
+		}
+		mu.Unlock()
+		select {
+		case <-open:
+		case <-time.After(20 * time.Second):
+		}
+	}})
 	var wg sync.WaitGroup
 	results := make([]send.Result, 2)
 	errs := make([]error, 2)
