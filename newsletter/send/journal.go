@@ -25,26 +25,46 @@ const maxLinger = 5 * time.Millisecond
 // Updates are committed in the order they were handed in, so the journal
 // always holds a prefix of each worker's updates: a worker's earlier
 // outcomes are on disk by the time its next claim is.
+//
+// Claims go through here too, carrying every outcome handed in before
+// them (store.ClaimRequest.Done): at a high rate a claim and the outcomes
+// that made room for it are one commit, and no outcome lingers.
 type journaler struct {
 	j    store.Journal
 	reqs chan journalReq
 	done chan struct{}
 	// failed is told about an error of an update nobody waits for.
 	failed func(error)
-	// committed is told how many updates each commit wrote.
-	committed func(n int)
+	// handed is told how many updates were handed in, once they are
+	// queued ahead of any later claim.
+	handed func(n int)
 }
 
 type journalReq struct {
-	u    store.Update   // one update, not waited for
-	many []store.Update // or these, waited for (err)
-	err  chan error
+	u     store.Update   // one update, not waited for
+	many  []store.Update // or these, waited for (err)
+	err   chan error
+	claim *store.ClaimRequest // or a claim, waited for (claimed)
+	got   chan claimResult
 }
 
-func newJournaler(j store.Journal, failed func(error), committed func(int)) *journaler {
-	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{}), failed: failed, committed: committed}
+type claimResult struct {
+	c   store.Claimed
+	err error
+}
+
+func newJournaler(j store.Journal, failed func(error), handed func(int)) *journaler {
+	w := &journaler{j: j, reqs: make(chan journalReq, maxGroup), done: make(chan struct{}), failed: failed, handed: handed}
 	go w.loop()
 	return w
+}
+
+// claimWith runs c with whatever updates were handed in before it.
+func (w *journaler) claimWith(c store.ClaimRequest) (store.Claimed, error) {
+	r := journalReq{claim: &c, got: make(chan claimResult, 1)}
+	w.reqs <- r
+	res := <-r.got
+	return res.c, res.err
 }
 
 // record commits us in one transaction (with whatever else is waiting)
@@ -58,6 +78,7 @@ func (w *journaler) record(us []store.Update) error {
 func (w *journaler) claim(us []store.Update) <-chan error {
 	r := journalReq{many: us, err: make(chan error, 1)}
 	w.reqs <- r
+	w.handed(len(us))
 	return r.err
 }
 
@@ -68,6 +89,7 @@ func (w *journaler) claim(us []store.Update) <-chan error {
 // flight, and the worker's next message does not wait for the disk.
 func (w *journaler) recordLater(u store.Update) {
 	w.reqs <- journalReq{u: u}
+	w.handed(1)
 }
 
 func (w *journaler) close() {
@@ -83,16 +105,16 @@ func (w *journaler) loop() {
 	linger.Stop()
 	for r := range w.reqs {
 		batch = append(batch[:0], r)
-		waited := r.err != nil
+		waited := r.waited()
 	more:
-		for len(batch) < maxGroup {
+		for len(batch) < maxGroup && batch[len(batch)-1].claim == nil {
 			select {
 			case r, ok := <-w.reqs:
 				if !ok {
 					break more
 				}
 				batch = append(batch, r)
-				waited = waited || r.err != nil
+				waited = waited || r.waited()
 			default:
 				break more
 			}
@@ -109,7 +131,7 @@ func (w *journaler) loop() {
 						break wait
 					}
 					batch = append(batch, r)
-					if r.err != nil {
+					if r.waited() {
 						break wait
 					}
 				case <-linger.C:
@@ -119,18 +141,28 @@ func (w *journaler) loop() {
 			linger.Stop()
 		}
 		updates = updates[:0]
-		for _, b := range batch {
-			if b.err != nil {
+		var claim *journalReq
+		for i, b := range batch {
+			switch {
+			case b.claim != nil:
+				claim = &batch[i] // the last of the batch
+			case b.err != nil:
 				updates = append(updates, b.many...)
-			} else {
+			default:
 				updates = append(updates, b.u)
 			}
 		}
 		// Never cancelled: an update that is not written is a message
 		// that may be sent twice.
-		err := w.j.Record(context.Background(), updates)
-		if err == nil {
-			w.committed(len(updates))
+		var err error
+		if claim != nil {
+			c := *claim.claim
+			c.Done = updates
+			var got store.Claimed
+			got, err = w.j.Claim(context.Background(), c)
+			claim.got <- claimResult{got, err}
+		} else {
+			err = w.j.Record(context.Background(), updates)
 		}
 		for _, b := range batch {
 			if b.err != nil {
@@ -139,7 +171,7 @@ func (w *journaler) loop() {
 		}
 		if err != nil {
 			for _, b := range batch {
-				if b.err == nil {
+				if !b.waited() {
 					w.failed(err)
 					break
 				}
@@ -147,3 +179,5 @@ func (w *journaler) loop() {
 		}
 	}
 }
+
+func (r journalReq) waited() bool { return r.err != nil || r.claim != nil }

@@ -297,7 +297,9 @@ func (s *sender) heartbeat(ctx context.Context) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-// release gives back n slots: n outcomes are committed.
+// release gives back n slots: n outcomes were handed to the journaler,
+// which commits them before (or with) the next claim, so that the rows
+// at sending never outnumber the slots.
 func (s *sender) release(n int) {
 	for range n {
 		s.slots <- struct{}{}
@@ -337,7 +339,7 @@ func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 		if n == 0 {
 			return nil
 		}
-		c, err := s.opt.Journal.Claim(ctx, store.ClaimRequest{IssueID: s.plan.Issue.ID, Sender: s.id, After: after, Limit: n,
+		c, err := s.journal.claimWith(store.ClaimRequest{IssueID: s.plan.Issue.ID, Sender: s.id, After: after, Limit: n,
 			Lease: s.opt.Lease, Interval: s.interval})
 		if err != nil {
 			s.release(n)

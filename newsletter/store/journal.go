@@ -82,7 +82,10 @@ type Journal interface {
 	// handed to two of them (SELECT … FOR UPDATE SKIP LOCKED on
 	// PostgreSQL, the write lock on SQLite). With c.Interval set, the same
 	// transaction reserves one time slot of that length per claimed row
-	// on the rate shared by every sender of the database.
+	// on the rate shared by every sender of the database. c.Done, the
+	// outcomes of earlier claims, are recorded (as Record does) in the same
+	// transaction, before the claim: a sender's claim and its last
+	// outcomes cost one commit, not two.
 	Claim(ctx context.Context, c ClaimRequest) (Claimed, error)
 
 	// InFlight counts the deliveries at sending held by live
@@ -130,6 +133,8 @@ type ClaimRequest struct {
 	Lease time.Duration
 	// Interval is the shared rate's time per message; 0 for no rate.
 	Interval time.Duration
+	// Done are updates recorded before the claim, in its transaction.
+	Done []Update
 }
 
 // Claimed is what Claim took.

@@ -255,23 +255,45 @@ func (s *Store) SkipOrphans(ctx context.Context, issueID int64) (int, error) {
 }
 
 // Record implements store.Journal: one statement per group, or a few
-// when the group moves one row twice (they run in order).
+// when the group moves one row twice (they run in order), sent together.
 func (s *Store) Record(ctx context.Context, updates []store.Update) error {
 	if len(updates) == 0 {
 		return nil
 	}
 	ctx = context.WithoutCancel(ctx)
 	return s.write(ctx, func(tx pgx.Tx) error {
-		now := s.stamp()
-		for rest := updates; len(rest) > 0; {
-			n := distinctPrefix(rest)
-			if err := s.recordPart(ctx, tx, now, rest[:n]); err != nil {
-				return err
-			}
-			rest = rest[n:]
-		}
-		return nil
+		b := &pgx.Batch{}
+		parts := s.queueRecord(b, updates)
+		return s.recorded(tx.SendBatch(ctx, b), parts, updates, true)
 	})
+}
+
+// queueRecord queues the statements that record updates on b and returns
+// how many it queued.
+func (s *Store) queueRecord(b *pgx.Batch, updates []store.Update) int {
+	now := s.stamp()
+	parts := 0
+	for rest := updates; len(rest) > 0; parts++ {
+		n := distinctPrefix(rest)
+		b.Queue(s.q.updateDeliveries, recordArgs(now, rest[:n])...)
+		rest = rest[n:]
+	}
+	return parts
+}
+
+// recorded reads the results of queueRecord's parts statements off br,
+// and closes it when told to.
+func (s *Store) recorded(br pgx.BatchResults, parts int, updates []store.Update, closeIt bool) error {
+	for range parts {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("journal rows (issue %d, %d rows): %w", updates[0].IssueID, len(updates), err)
+		}
+	}
+	if closeIt {
+		return br.Close()
+	}
+	return nil
 }
 
 // distinctPrefix is the length of the longest prefix of us that moves no
@@ -289,7 +311,8 @@ func distinctPrefix(us []store.Update) int {
 	return len(us)
 }
 
-func (s *Store) recordPart(ctx context.Context, tx pgx.Tx, now string, us []store.Update) error {
+// recordArgs are update-deliveries' arguments for us: one array a column.
+func recordArgs(now string, us []store.Update) []any {
 	n := len(us)
 	issues, subs, attempts, senders := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	states, ids, failures, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -297,10 +320,7 @@ func (s *Store) recordPart(ctx context.Context, tx pgx.Tx, now string, us []stor
 		issues[i], subs[i], attempts[i], senders[i] = u.IssueID, u.SubscriberID, int64(u.Attempts), u.Sender
 		states[i], ids[i], failures[i], errs[i] = string(u.State), u.MessageID, string(u.Failure), strings.ToValidUTF8(u.Error, "")
 	}
-	if _, err := tx.Exec(ctx, s.q.updateDeliveries, now, issues, subs, states, ids, attempts, failures, errs, senders); err != nil {
-		return fmt.Errorf("journal rows (issue %d, %d rows): %w", issues[0], n, err)
-	}
-	return nil
+	return []any{now, issues, subs, states, ids, attempts, failures, errs, senders}
 }
 
 // HardBounces implements store.Journal.
@@ -423,14 +443,32 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) (store.Claimed,
 	if c.Limit <= 0 {
 		return out, fmt.Errorf("claim limit %d: want at least 1", c.Limit)
 	}
+	if len(c.Done) > 0 {
+		// The outcomes must be written even when the send is being stopped.
+		ctx = context.WithoutCancel(ctx)
+	}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		out = store.Claimed{}
 		now := s.now()
-		rows, err := tx.Query(ctx, s.q.claimDeliveries, c.IssueID, c.After, formatTime(now.Add(-c.Lease)), c.Limit, c.Sender, formatTime(now))
-		if err != nil {
+		// The outcomes and the claim go to the server together: one round
+		// trip between BEGIN and COMMIT.
+		b := &pgx.Batch{}
+		parts := s.queueRecord(b, c.Done)
+		b.Queue(s.q.claimDeliveries, c.IssueID, c.After, formatTime(now.Add(-c.Lease)), c.Limit, c.Sender, formatTime(now))
+		br := tx.SendBatch(ctx, b)
+		if err := s.recorded(br, parts, c.Done, false); err != nil {
 			return err
 		}
-		if out.Deliveries, err = readDeliveries(rows, c.IssueID); err != nil {
+		rows, err := br.Query()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		out.Deliveries, err = readDeliveries(rows, c.IssueID)
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return err
 		}
 		slices.SortFunc(out.Deliveries, func(a, b store.Delivery) int { return cmp.Compare(a.Subscriber.ID, b.Subscriber.ID) })

@@ -305,17 +305,19 @@ func (s *Store) Record(ctx context.Context, updates []store.Update) error {
 	// The journal must be written even when the send is being stopped:
 	// a row sent but not recorded would be mailed again next run.
 	ctx = context.WithoutCancel(ctx)
-	return s.write(ctx, func(tx *sql.Tx) error {
-		stmt := tx.StmtContext(ctx, s.q.updateDelivery)
-		now := s.stamp()
-		for _, u := range updates {
-			if _, err := stmt.ExecContext(ctx, string(u.State), u.MessageID, u.Attempts, string(u.Failure), u.Error, now,
-				u.IssueID, u.SubscriberID, u.Sender); err != nil {
-				return fmt.Errorf("journal row (issue %d, subscriber %d): %w", u.IssueID, u.SubscriberID, err)
-			}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.record(ctx, tx, updates) })
+}
+
+func (s *Store) record(ctx context.Context, tx *sql.Tx, updates []store.Update) error {
+	stmt := tx.StmtContext(ctx, s.q.updateDelivery)
+	now := s.stamp()
+	for _, u := range updates {
+		if _, err := stmt.ExecContext(ctx, string(u.State), u.MessageID, u.Attempts, string(u.Failure), u.Error, now,
+			u.IssueID, u.SubscriberID, u.Sender); err != nil {
+			return fmt.Errorf("journal row (issue %d, subscriber %d): %w", u.IssueID, u.SubscriberID, err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // HardBounces implements store.Journal.
@@ -456,7 +458,14 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) (store.Claimed,
 	if c.Limit <= 0 {
 		return out, fmt.Errorf("claim limit %d: want at least 1", c.Limit)
 	}
+	if len(c.Done) > 0 {
+		// The outcomes must be written even when the send is being stopped.
+		ctx = context.WithoutCancel(ctx)
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.record(ctx, tx, c.Done); err != nil {
+			return err
+		}
 		now := s.now()
 		ids, err := s.ids(ctx, tx.StmtContext(ctx, s.q.claimStale), c.IssueID, formatTime(now.Add(-c.Lease)), c.Limit)
 		if err != nil {

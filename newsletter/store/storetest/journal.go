@@ -356,6 +356,32 @@ func testRecordRespectsHolder(t *testing.T, e Engine) {
 	}
 }
 
+// testClaimRecordsDone: a claim's Done outcomes are recorded with it,
+// moving the rows one sender held, one of them twice, before it claims more.
+func testClaimRecordsDone(t *testing.T, e Engine) {
+	db, _ := fresh(t, e)
+	is, _ := withIssue(t, db, 6, all)
+	me := register(t, db, false)
+	first := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, Limit: 3})
+	done := []store.Update{
+		{IssueID: is.ID, SubscriberID: first[0], Sender: me, State: store.Sent, Attempts: 1, MessageID: "<a@x>"},
+		{IssueID: is.ID, SubscriberID: first[1], Sender: me, State: store.Failed, Failure: store.Bounce, Attempts: 1},
+		{IssueID: is.ID, SubscriberID: first[2], Sender: me, State: store.Queued, Attempts: 1},
+		{IssueID: is.ID, SubscriberID: first[2], Sender: me, State: store.Sent, Attempts: 1, MessageID: "<c@x>"},
+	}
+	next := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, After: first[2], Limit: 10, Done: done})
+	if len(next) != 3 || next[0] <= first[2] {
+		t.Errorf("claimed %v after %v, want the other three", next, first)
+	}
+	stats, err := db.Issues(ctx)
+	if err != nil || len(stats) != 1 {
+		t.Fatalf("%+v, %v", stats, err)
+	}
+	if st := stats[0]; st.Sent != 2 || st.Failed != 1 || st.Pending != 3 {
+		t.Errorf("after the claim: sent %d failed %d pending %d, want 2, 1, 3", st.Sent, st.Failed, st.Pending)
+	}
+}
+
 // testSharedRateSlots: claims from two stores reserve slots that never
 // overlap, spaced by the interval.
 func testSharedRateSlots(t *testing.T, e Engine) {

@@ -60,6 +60,7 @@ func Run(t *testing.T, e Engine) {
 		{"ClaimTakesBackAfterLease", testClaimTakesBackAfterLease},
 		{"ExclusiveSenderTakesBackAtOnce", testExclusiveSender},
 		{"RecordRespectsHolder", testRecordRespectsHolder},
+		{"ClaimRecordsDone", testClaimRecordsDone},
 		{"SharedRateSlots", testSharedRateSlots},
 		{"CreateIssueWithNoRecipient", testCreateIssueWithNoRecipient},
 		{"MailboxLimits", testMailboxLimits},
