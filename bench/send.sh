@@ -12,6 +12,8 @@
 #   PG        1 (default when Debian's PostgreSQL server is installed) also
 #             runs the PostgreSQL figures: one sender, two senders on one
 #             database to two sinks, PG_BIG subscribers, and a kill -9
+#             (counting, from what its sinks kept, the subscribers mailed
+#             and the duplicates)
 #   PG_BIG    subscribers of the PostgreSQL scale run (default 1000000; 0 skips)
 #   BIG_SECS  how long its two senders run before Ctrl-C (default 90)
 #   KEEP=1    keep the temp folder and print its path
@@ -69,6 +71,10 @@ cleanup() {
 		kill "$SINK2_PID" 2>/dev/null || true
 		wait "$SINK2_PID" 2>/dev/null || true
 	fi
+	local p
+	for p in ${KSINK_A:-} ${KSINK_B:-}; do
+		kill "$p" 2>/dev/null || true
+	done
 	if [[ -n ${PG_DATA:-} ]]; then
 		pgas "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
 	fi
@@ -284,16 +290,29 @@ if [[ $PG == 1 ]]; then
 		echo "postgres two senders on $PG_BIG subscribers for ${secs}s: sent ${na:-?} and ${nb:-?}, peak $(awk -v k="$ka" 'BEGIN{printf "%.0f", k/1024}') and $(awk -v k="$kb" 'BEGIN{printf "%.0f", k/1024}') MiB target<=150 $verdict"
 	fi
 
-	# kill -9 of one of two senders mid-issue, then a rerun.
+	# kill -9 of one of two senders mid-issue, then a rerun. Two sinks of
+	# their own that keep every message (-D), so that what arrived can be
+	# counted: every subscriber once, and the only duplicates messages in
+	# flight at the kill, with the same Message-ID.
+	mkdir -p "$TMP/kdump" && chmod 1777 "$TMP/kdump"
+	"$sink" -u nobody -D "$TMP/kdump/a" "127.0.0.1:$((PORT + 2))" 256 &
+	KSINK_A=$!
+	"$sink" -u nobody -D "$TMP/kdump/b" "127.0.0.1:$((PORT + 3))" 256 &
+	KSINK_B=$!
+	sleep 0.3
 	pgdb kill && mkdir -p "$TMP/ka" "$TMP/kb"
 	export AGORA_DB=$(pgurl kill)
-	site "$TMP/ka" && subscribers "$TMP/ka" "$SUBS"
-	site "$TMP/kb" && sed -i "s/^port = $PORT/port = $((PORT + 1))/" "$TMP/kb/site.toml"
+	site "$TMP/ka" && subscribers "$TMP/ka" "$SUBS" && sed -i "s/^port = $PORT/port = $((PORT + 2))/" "$TMP/ka/site.toml"
+	site "$TMP/kb" && sed -i "s/^port = $PORT/port = $((PORT + 3))/" "$TMP/kb/site.toml"
 	"$TMP/agora" send -s "$TMP/ka" --now 2026-05-10T12:00:00Z --yes >"$TMP/ka/out" 2>&1 &
 	pa=$!
 	"$TMP/agora" send -s "$TMP/kb" --now 2026-05-10T12:00:00Z --yes >"$TMP/kb/out" 2>&1 &
 	pb=$!
-	sleep 0.7
+	# Killed mid-issue: once its sink has some of its messages.
+	for _ in $(seq 100); do
+		(($(cat "$TMP/kdump/a" 2>/dev/null | grep -c '^X-Rcpt-Args' || true) >= 200)) && break
+		sleep 0.1
+	done
 	kill -9 "$pa" 2>/dev/null || true
 	wait "$pa" 2>/dev/null || true
 	"$TMP/agora" db status -s "$TMP/ka" >"$TMP/ka/status"
@@ -301,7 +320,18 @@ if [[ $PG == 1 ]]; then
 	wait "$pb" || true
 	"$TMP/agora" send -s "$TMP/ka" --now 2026-05-10T12:00:00Z --yes >"$TMP/ka/rerun" 2>&1 || true
 	"$TMP/agora" db status -s "$TMP/ka" >"$TMP/ka/status2"
-	echo "postgres kill -9 of one of two senders: $(grep -c . "$TMP/ka/status" >/dev/null; grep '^Send queue' "$TMP/ka/status")"
+	sleep 0.5 # the sinks' last writes
+	kill "$KSINK_A" "$KSINK_B" 2>/dev/null || true
+	wait "$KSINK_A" "$KSINK_B" 2>/dev/null || true
+	echo "postgres kill -9 of one of two senders: $(grep '^Send queue' "$TMP/ka/status")"
 	echo "  rows the killed sender held (the most that can go twice): ${held:-?} (bound $((2 * 8 * CONCURRENCY))); after the survivor and a rerun: $(grep '^Send queue' "$TMP/ka/status2")"
+	# Each dumped message: its recipient (X-Rcpt-Args) and its Message-ID.
+	read -r k_msgs k_rcpts k_pairs k_mixed < <(cat "$TMP"/kdump/a "$TMP"/kdump/b 2>/dev/null | awk '
+		/^X-Rcpt-Args: / { rcpt = $2; want = 1; next }
+		want && tolower($1) == "message-id:" { msgs++; n[rcpt]++; pair[rcpt " " $2]++; if (!(rcpt in id)) id[rcpt] = $2; else if (id[rcpt] != $2) mixed++; want = 0 }
+		END { r = 0; p = 0; for (k in n) r++; for (k in pair) p++; print msgs + 0, r, p, mixed + 0 }')
+	k_dups=$((k_msgs - k_rcpts))
+	verdict=$(awk -v r="$k_rcpts" -v n="$SUBS" -v d="$k_dups" -v h="${held:-0}" -v m="$k_mixed" 'BEGIN { print (r == n && m == 0 && d <= h) ? "PASS" : "MISS" }')
+	echo "  the sinks got $k_msgs messages for $k_rcpts of $SUBS subscribers: $k_dups went twice (held at the kill: ${held:-?}), recipients with two Message-IDs: $k_mixed; every subscriber once, duplicates <= held, same Message-ID: $verdict"
 	unset AGORA_DB
 fi
