@@ -281,7 +281,8 @@ func subscribersImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer r.Close()
-	read, err := csvimport.Read(r, csvimport.Options{File: file, Status: status, Consent: consent, Now: now})
+	// Streamed: a list of a million is read from the file, not memory.
+	read, rows, err := csvimport.Stream(r, csvimport.Options{File: file, Status: status, Consent: consent, Now: now})
 	if err != nil {
 		return err
 	}
@@ -290,7 +291,7 @@ func subscribersImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	res, err := s.Import(ctx, read.Subscribers(), dryRun)
+	res, err := s.Import(ctx, rows, dryRun)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", file, err)
 	}

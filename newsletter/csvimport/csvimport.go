@@ -15,7 +15,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -113,6 +115,130 @@ var roleNames = []string{"email", "name", "first name", "last name", "tags", "st
 // CSV at all (no header, no email column, broken quoting): then nothing of
 // it should be imported. Problems with single rows are in Result.Bad.
 func Read(r io.Reader, opt Options) (*Result, error) {
+	res := &Result{}
+	seen := map[string]int{} // key → index in res.Rows
+	err := scan(r, opt, func(line int, sub subscriber.Subscriber, err error) error {
+		if err != nil {
+			res.Bad = append(res.Bad, err)
+			return nil
+		}
+		key := subscriber.Key(sub.Email)
+		i, dup := seen[key]
+		if !dup {
+			seen[key] = len(res.Rows)
+			res.Rows = append(res.Rows, Row{Line: line, Subscriber: sub})
+			return nil
+		}
+		first := &res.Rows[i]
+		res.Duplicates = append(res.Duplicates, Duplicate{Line: line, First: first.Line, Email: first.Email})
+		merge(&first.Subscriber, sub)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Stream reads a file as Read does, with the same rows, merges and
+// errors, but keeps none of its good rows: Result.Rows stays empty and
+// each calls yield with the good rows, in file order, a duplicate's merge
+// at its first line, reading the file again. A list of a million fits in
+// a few tens of megabytes: Stream remembers a 64-bit hash per address,
+// and the rows only of addresses whose hash came twice. r is read two or
+// three times (a third when some hash came twice).
+func Stream(r io.ReadSeeker, opt Options) (*Result, iter.Seq2[subscriber.Subscriber, error], error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now() // one clock for every pass
+	}
+	seed := maphash.MakeSeed()
+	hash := func(email string) uint64 { return maphash.String(seed, subscriber.Key(email)) }
+	res := &Result{}
+	// First pass: the bad rows, and the hashes seen twice.
+	once, twice := map[uint64]struct{}{}, map[uint64]struct{}{}
+	err := scan(r, opt, func(_ int, sub subscriber.Subscriber, err error) error {
+		if err != nil {
+			res.Bad = append(res.Bad, err)
+			return nil
+		}
+		h := hash(sub.Email)
+		if _, ok := once[h]; ok {
+			twice[h] = struct{}{}
+		} else {
+			once[h] = struct{}{}
+		}
+		return nil
+	})
+	once = nil
+	if err != nil {
+		return nil, nil, err
+	}
+	// Second pass, only when some hash came twice: the rows of those
+	// hashes, merged by address as Read does.
+	merged := map[string]*Row{}
+	if len(twice) > 0 {
+		if err := rewind(r, opt.File); err != nil {
+			return nil, nil, err
+		}
+		err := scan(r, opt, func(line int, sub subscriber.Subscriber, err error) error {
+			if _, ok := twice[hash(sub.Email)]; err != nil || !ok {
+				return nil
+			}
+			key := subscriber.Key(sub.Email)
+			first := merged[key]
+			if first == nil {
+				merged[key] = &Row{Line: line, Subscriber: sub}
+				return nil
+			}
+			res.Duplicates = append(res.Duplicates, Duplicate{Line: line, First: first.Line, Email: first.Email})
+			merge(&first.Subscriber, sub)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	each := func(yield func(subscriber.Subscriber, error) bool) {
+		if err := rewind(r, opt.File); err != nil {
+			yield(subscriber.Subscriber{}, err)
+			return
+		}
+		stop := errors.New("stop")
+		err := scan(r, opt, func(line int, sub subscriber.Subscriber, err error) error {
+			if err != nil {
+				return nil // in res.Bad already
+			}
+			if _, ok := twice[hash(sub.Email)]; ok {
+				first := merged[subscriber.Key(sub.Email)]
+				if first.Line != line {
+					return nil // merged into its first line
+				}
+				sub = first.Subscriber
+			}
+			if !yield(sub, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			yield(subscriber.Subscriber{}, err)
+		}
+	}
+	return res, each, nil
+}
+
+func rewind(r io.Seeker, file string) error {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("reading %s again: %w", file, err)
+	}
+	return nil
+}
+
+// scan reads r and calls row with each row that is not blank: its line,
+// and its subscriber or why it is a bad row (a *diag.Error). An error row
+// returns stops the scan with it. The error is for a file that cannot be
+// read as CSV at all.
+func scan(r io.Reader, opt Options, row func(line int, sub subscriber.Subscriber, err error) error) error {
 	fail := func(line int, format string, args ...any) error {
 		return diag.At(opt.File, line, format+"; nothing was imported", args...)
 	}
@@ -125,53 +251,44 @@ func Read(r io.Reader, opt Options) (*Result, error) {
 	// Rows of the wrong width are reported one by one, not as a failure of
 	// the whole file.
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fail(0, "the file is empty: want a header line such as email,name,tags")
+		return fail(0, "the file is empty: want a header line such as email,name,tags")
 	}
 	if err != nil {
-		return nil, syntaxError(opt.File, err)
+		return syntaxError(opt.File, err)
 	}
+	width := len(header)
 	cols, err := mapColumns(header)
 	if err != nil {
-		return nil, fail(1, "%v", err)
+		return fail(1, "%v", err)
 	}
 
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	res := &Result{}
-	seen := map[string]int{} // key → index in res.Rows
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, syntaxError(opt.File, err)
+			return syntaxError(opt.File, err)
 		}
 		line, _ := cr.FieldPos(0)
-		sub, err := cols.subscriber(rec, len(header), opt)
+		sub, err := cols.subscriber(rec, width, opt)
 		if errors.Is(err, errBlank) {
 			continue
 		}
 		if err != nil {
-			res.Bad = append(res.Bad, &diag.Error{File: opt.File, Line: line, Err: err})
-			continue
+			err = &diag.Error{File: opt.File, Line: line, Err: err}
 		}
-		key := subscriber.Key(sub.Email)
-		i, dup := seen[key]
-		if !dup {
-			seen[key] = len(res.Rows)
-			res.Rows = append(res.Rows, Row{Line: line, Subscriber: sub})
-			continue
+		if err := row(line, sub, err); err != nil {
+			return err
 		}
-		first := &res.Rows[i]
-		res.Duplicates = append(res.Duplicates, Duplicate{Line: line, First: first.Line, Email: first.Email})
-		merge(&first.Subscriber, sub)
 	}
-	return res, nil
 }
 
 func syntaxError(file string, err error) error {

@@ -2,6 +2,7 @@ package csvimport_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,13 +14,39 @@ import (
 
 var consent = subscriber.Consent{At: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), How: "import:list.csv"}
 
+// read reads src with Read, and checks that Stream reads the same.
 func read(t *testing.T, src string, st subscriber.Status) *csvimport.Result {
 	t.Helper()
-	res, err := csvimport.Read(strings.NewReader(src), csvimport.Options{File: "list.csv", Status: st, Consent: consent})
+	opt := csvimport.Options{File: "list.csv", Status: st, Consent: consent, Now: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)}
+	res, err := csvimport.Read(strings.NewReader(src), opt)
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
+	sameAsStream(t, src, opt, res)
 	return res
+}
+
+// sameAsStream: Stream yields Read's rows, merges included, and reports
+// the same bad rows and duplicates.
+func sameAsStream(t *testing.T, src string, opt csvimport.Options, want *csvimport.Result) {
+	t.Helper()
+	got, each, err := csvimport.Stream(strings.NewReader(src), opt)
+	if err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	var subs []subscriber.Subscriber
+	for sub, err := range each {
+		if err != nil {
+			t.Fatalf("Stream's rows: %v", err)
+		}
+		subs = append(subs, sub)
+	}
+	if wantSubs := want.Subscribers(); (len(subs) > 0 || len(wantSubs) > 0) && !reflect.DeepEqual(subs, wantSubs) {
+		t.Errorf("Stream yields\n%+v\nRead has\n%+v", subs, wantSubs)
+	}
+	if !slices.Equal(bad(got), bad(want)) || !slices.Equal(got.Duplicates, want.Duplicates) {
+		t.Errorf("Stream: bad %q, duplicates %+v; Read: %q, %+v", bad(got), got.Duplicates, bad(want), want.Duplicates)
+	}
 }
 
 // rows renders good rows as "LINE email|name|topics|status".
@@ -170,6 +197,9 @@ func TestUnreadableFiles(t *testing.T) {
 			_, err := csvimport.Read(strings.NewReader(tc.src), csvimport.Options{File: "list.csv", Status: subscriber.Active, Consent: consent})
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || !strings.HasSuffix(err.Error(), "nothing was imported") {
 				t.Errorf("error %v\nwant prefix %q", err, tc.want)
+			}
+			if _, _, err := csvimport.Stream(strings.NewReader(tc.src), csvimport.Options{File: "list.csv", Status: subscriber.Active, Consent: consent}); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Stream: error %v\nwant prefix %q", err, tc.want)
 			}
 		})
 	}

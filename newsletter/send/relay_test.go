@@ -84,7 +84,7 @@ func TestRelayDown(t *testing.T) {
 					for i := range subs {
 						subs[i] = newSubscriber(t, fmt.Sprintf("r%05d@example.org", i))
 					}
-					if _, err := f.st.Import(ctx, subs, false); err != nil {
+					if _, err := f.st.Import(ctx, store.Each(subs), false); err != nil {
 						t.Fatal(err)
 					}
 					// Queued before the clock starts: under the race detector on

@@ -31,8 +31,11 @@ type Store interface {
 	// Import adds every subscriber in subs that is not there yet, in one
 	// transaction, and leaves every existing one exactly as it is: an
 	// import never re-subscribes anyone, never changes a status and so can
-	// be repeated. With dryRun nothing is written.
-	Import(ctx context.Context, subs []subscriber.Subscriber, dryRun bool) (Imported, error)
+	// be repeated. With dryRun nothing is written. subs is read in the
+	// transaction, so that a list of a million need not be in memory
+	// (csvimport.Stream), and again if the transaction is retried; an
+	// error it yields rolls the import back.
+	Import(ctx context.Context, subs iter.Seq2[subscriber.Subscriber, error], dryRun bool) (Imported, error)
 
 	// Get finds a subscriber by address; ErrNotFound if there is none.
 	Get(ctx context.Context, email string) (subscriber.Subscriber, error)
@@ -108,6 +111,17 @@ func AddOver(old, sub subscriber.Subscriber, replace bool, now time.Time) (Added
 		}
 	}
 	return Added{Subscriber: neu, Result: Replaced, Previous: old.Status}, nil
+}
+
+// Each is subs for Import.
+func Each(subs []subscriber.Subscriber) iter.Seq2[subscriber.Subscriber, error] {
+	return func(yield func(subscriber.Subscriber, error) bool) {
+		for _, sub := range subs {
+			if !yield(sub, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Imported counts what Import did.

@@ -154,13 +154,25 @@ func (s *Store) Add(ctx context.Context, sub subscriber.Subscriber, replace bool
 
 // Import implements store.Store. A page of subscribers is one INSERT of
 // arrays rather than a statement each: a million rows in seconds.
-func (s *Store) Import(ctx context.Context, subs []subscriber.Subscriber, dryRun bool) (store.Imported, error) {
+func (s *Store) Import(ctx context.Context, subs iter.Seq2[subscriber.Subscriber, error], dryRun bool) (store.Imported, error) {
 	var res store.Imported
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		res = store.Imported{}
+		res = store.Imported{} // a retry reads subs again
 		now := s.now()
-		for start := 0; start < len(subs); start += importPage {
-			if err := s.importPage(ctx, tx, subs[start:min(start+importPage, len(subs))], now, &res); err != nil {
+		page := make([]subscriber.Subscriber, 0, importPage)
+		for sub, err := range subs {
+			if err != nil {
+				return err
+			}
+			if page = append(page, sub); len(page) == importPage {
+				if err := s.importPage(ctx, tx, page, now, &res); err != nil {
+					return err
+				}
+				page = page[:0]
+			}
+		}
+		if len(page) > 0 {
+			if err := s.importPage(ctx, tx, page, now, &res); err != nil {
 				return err
 			}
 		}

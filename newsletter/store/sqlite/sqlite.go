@@ -320,11 +320,14 @@ func (s *Store) Add(ctx context.Context, sub subscriber.Subscriber, replace bool
 }
 
 // Import implements store.Store.
-func (s *Store) Import(ctx context.Context, subs []subscriber.Subscriber, dryRun bool) (store.Imported, error) {
+func (s *Store) Import(ctx context.Context, subs iter.Seq2[subscriber.Subscriber, error], dryRun bool) (store.Imported, error) {
 	var res store.Imported
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		for _, sub := range subs {
+		for sub, err := range subs {
+			if err != nil {
+				return err
+			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ func withIssue(t testing.TB, db store.DB, n int, wants func(subscriber.Subscribe
 		}
 		subs = append(subs, newSub(t, fmt.Sprintf("r%05d@example.org", i), "", topics, subscriber.Active, "import"))
 	}
-	if _, err := db.Import(ctx, subs, false); err != nil {
+	if _, err := db.Import(ctx, store.Each(subs), false); err != nil {
 		t.Fatal(err)
 	}
 	is, queued, err := db.CreateIssue(ctx, newIssue(), wants)
@@ -140,7 +140,7 @@ func withIssueless(t testing.TB, db store.DB, n int) {
 	for i := 1; i <= n; i++ {
 		subs = append(subs, newSub(t, fmt.Sprintf("r%05d@example.org", i), "", nil, subscriber.Active, "import"))
 	}
-	if _, err := db.Import(ctx, subs, false); err != nil {
+	if _, err := db.Import(ctx, store.Each(subs), false); err != nil {
 		t.Fatal(err)
 	}
 }

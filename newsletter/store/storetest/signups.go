@@ -740,7 +740,7 @@ func testIDsNeverReused(t *testing.T, e Engine) {
 	}
 	// Imported rows get links of their own too.
 	imp := newSub(t, "imported@example.org", "", nil, subscriber.Active, "import")
-	if _, err := s.Import(ctx, []subscriber.Subscriber{imp}, false); err != nil {
+	if _, err := s.Import(ctx, store.Each([]subscriber.Subscriber{imp}), false); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Get(ctx, "imported@example.org"); len(got.Link.Handle) != 32 || len(got.Link.Secret) != 64 || seen[got.Link.Handle] {

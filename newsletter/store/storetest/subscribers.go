@@ -197,17 +197,17 @@ func testImportIdempotent(t *testing.T, e Engine) {
 		newSub(t, "gone@example.org", "", nil, subscriber.Active, "import:list.csv"),
 	}
 	added := map[subscriber.Status]int{subscriber.Active: 2}
-	if res, err := s.Import(ctx, subs, true); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
+	if res, err := s.Import(ctx, store.Each(subs), true); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
 		t.Errorf("dry run: %+v, %v", res, err)
 	}
 	if counts, _ := s.Count(ctx); counts[subscriber.Active] != 0 {
 		t.Errorf("a dry run wrote: %v", counts)
 	}
-	if res, err := s.Import(ctx, subs, false); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
+	if res, err := s.Import(ctx, store.Each(subs), false); err != nil || !reflect.DeepEqual(res, store.Imported{Added: 2, ByStatus: added, Existing: 1, Differ: 1, Suppressed: 1}) {
 		t.Errorf("import: %+v, %v", res, err)
 	}
 	before := events(t, raw)
-	if res, err := s.Import(ctx, subs, false); err != nil || !reflect.DeepEqual(res, store.Imported{Existing: 3, Differ: 1, Suppressed: 1}) {
+	if res, err := s.Import(ctx, store.Each(subs), false); err != nil || !reflect.DeepEqual(res, store.Imported{Existing: 3, Differ: 1, Suppressed: 1}) {
 		t.Errorf("second import: %+v, %v", res, err)
 	}
 	if after := events(t, raw); !slices.Equal(before, after) {
@@ -231,7 +231,7 @@ func testImportLarge(t *testing.T, e Engine) {
 		subs = append(subs, newSub(t, fmt.Sprintf("u%05d@example.org", i), "", nil, subscriber.Active, "import:big.csv"))
 	}
 	subs = append(subs, newSub(t, "u00007@example.org", "Seven", nil, subscriber.Active, "import:big.csv"))
-	res, err := s.Import(ctx, subs, false)
+	res, err := s.Import(ctx, store.Each(subs), false)
 	if err != nil || res.Added != n || res.Existing != 1 || res.Differ != 1 {
 		t.Fatalf("Import: %+v, %v", res, err)
 	}
@@ -270,7 +270,7 @@ func testImportKeepsHistory(t *testing.T, e Engine) {
 		subs = append(subs, sub)
 	}
 	before := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	res, err := s.Import(ctx, subs, false)
+	res, err := s.Import(ctx, store.Each(subs), false)
 	want := store.Imported{Added: 4, ByStatus: map[subscriber.Status]int{subscriber.Active: 2, subscriber.Unsubscribed: 1, subscriber.Bounced: 1}}
 	if err != nil || !reflect.DeepEqual(res, want) {
 		t.Fatalf("Import: %+v, %v; want %+v", res, err, want)
@@ -304,7 +304,7 @@ func testListAndActiveCursor(t *testing.T, e Engine) {
 		}
 		subs = append(subs, newSub(t, fmt.Sprintf("u%04d@example.org", n-i), "", nil, st, "import:x"))
 	}
-	if _, err := s.Import(ctx, subs, false); err != nil {
+	if _, err := s.Import(ctx, store.Each(subs), false); err != nil {
 		t.Fatal(err)
 	}
 	var all []string
@@ -357,7 +357,7 @@ func testListByteOrder(t *testing.T, e Engine) {
 	for _, em := range emails {
 		subs = append(subs, newSub(t, em, "", nil, subscriber.Active, "cli"))
 	}
-	if _, err := s.Import(ctx, subs, false); err != nil {
+	if _, err := s.Import(ctx, store.Each(subs), false); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
