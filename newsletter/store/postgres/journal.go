@@ -193,20 +193,7 @@ func (s *Store) Items(ctx context.Context, issueID int64) ([]store.Item, error) 
 		return nil, err
 	}
 	defer rows.Close()
-	var items []store.Item
-	for rows.Next() {
-		var it store.Item
-		var tags, published string
-		if err := rows.Scan(&it.ID, &it.Section, &it.Title, &it.URL, &it.SummaryHTML, &it.SummaryText, &tags, &published); err != nil {
-			return nil, err
-		}
-		it.Tags = splitTopics(tags)
-		if it.Published, err = parseTime(published); err != nil {
-			return nil, fmt.Errorf("item %s: %w", it.ID, err)
-		}
-		items = append(items, it)
-	}
-	return items, rows.Err()
+	return store.ReadItems(rows)
 }
 
 func readDeliveries(rows pgx.Rows, issueID int64) ([]store.Delivery, error) {
@@ -342,19 +329,9 @@ func (s *Store) Unsent(ctx context.Context, issueID int64, yield func(store.Unse
 	if err != nil {
 		return err
 	}
-	var all []store.Unsent
-	for rows.Next() {
-		var u store.Unsent
-		var state, failure string
-		if err := rows.Scan(&u.Email, &state, &failure, &u.Error); err != nil {
-			rows.Close()
-			return err
-		}
-		u.State, u.Failure = store.DeliveryState(state), store.Failure(failure)
-		all = append(all, u)
-	}
+	all, err := store.ReadUnsent(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return err
 	}
 	for _, u := range all {
@@ -392,20 +369,7 @@ func (s *Store) Events(ctx context.Context, yield func(store.Event) error) error
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var e store.Event
-		var at string
-		if err := rows.Scan(&at, &e.From, &e.To, &e.How); err != nil {
-			return err
-		}
-		if e.At, err = parseTime(at); err != nil {
-			return err
-		}
-		if err := yield(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return store.EachEvent(rows, yield)
 }
 
 // RegisterSender implements store.Journal.

@@ -35,7 +35,7 @@ var queryFiles embed.FS
 var migrationFiles embed.FS
 
 // timeFormat is the SQLite store's: fixed-width UTC that sorts as text.
-const timeFormat = "2006-01-02T15:04:05.000Z"
+const timeFormat = store.TimeFormat
 
 // listPage is how many rows List reads per query.
 const listPage = 500

@@ -243,7 +243,7 @@ func scanSignup(r pgx.Row) (g store.Signup, mailQueued time.Time, err error) {
 		if g.Requested, err = parseTime(*requested); err != nil {
 			return g, mailQueued, fmt.Errorf("sign-up of subscriber %d: %w", sub.ID, err)
 		}
-		g.Topics = splitTopics(topics)
+		g.Topics = store.SplitTopics(topics)
 	} else {
 		g.Name, g.Request = "", ""
 	}
@@ -305,7 +305,7 @@ func (s *Store) ProcessSignups(ctx context.Context, limit int, rules store.MailR
 			if err != nil {
 				return fmt.Errorf("sign-up request %d: %w", r.id, err)
 			}
-			queued, err := s.applyRequest(ctx, tx, received, r.email, r.name, splitTopics(r.topics), rules)
+			queued, err := s.applyRequest(ctx, tx, received, r.email, r.name, store.SplitTopics(r.topics), rules)
 			if err != nil {
 				return fmt.Errorf("sign-up request %d: %w", r.id, err)
 			}

@@ -36,7 +36,7 @@ func scanSubscriber(r pgx.Row) (subscriber.Subscriber, error) {
 
 func finishSubscriber(sub subscriber.Subscriber, topics, status, consentAt, created, updated string) (subscriber.Subscriber, error) {
 	sub.Status = subscriber.Status(status)
-	sub.Topics = splitTopics(topics)
+	sub.Topics = store.SplitTopics(topics)
 	var err error
 	if sub.Consent.At, err = parseTime(consentAt); err == nil {
 		if sub.Created, err = parseTime(created); err == nil {
@@ -47,13 +47,6 @@ func finishSubscriber(sub subscriber.Subscriber, topics, status, consentAt, crea
 		return sub, fmt.Errorf("subscriber %d: %w", sub.ID, err)
 	}
 	return sub, nil
-}
-
-func splitTopics(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
 }
 
 func (s *Store) get(ctx context.Context, q querier, email string) (subscriber.Subscriber, error) {

@@ -246,7 +246,7 @@ func scanSignup(r scanner) (g store.Signup, mailQueued time.Time, err error) {
 		&requested, &g.Name, &topics, &g.Request, &g.Confirmed, &sent, &queued); err != nil {
 		return g, mailQueued, err
 	}
-	sub.Status, sub.Topics = subscriber.Status(status), splitTopics(subTopics)
+	sub.Status, sub.Topics = subscriber.Status(status), store.SplitTopics(subTopics)
 	for _, f := range []struct {
 		dst *time.Time
 		v   string
@@ -259,7 +259,7 @@ func scanSignup(r scanner) (g store.Signup, mailQueued time.Time, err error) {
 		if g.Requested, err = parseTime(requested.String); err != nil {
 			return g, mailQueued, fmt.Errorf("sign-up of subscriber %d: %w", sub.ID, err)
 		}
-		g.Topics = splitTopics(topics)
+		g.Topics = store.SplitTopics(topics)
 	} else {
 		g.Name, g.Request = "", ""
 	}
@@ -317,7 +317,7 @@ func (s *Store) ProcessSignups(ctx context.Context, limit int, rules store.MailR
 			if err != nil {
 				return fmt.Errorf("sign-up request %d: %w", r.id, err)
 			}
-			queued, err := s.applyRequest(ctx, tx, received, r.email, r.name, splitTopics(r.topics), rules)
+			queued, err := s.applyRequest(ctx, tx, received, r.email, r.name, store.SplitTopics(r.topics), rules)
 			if err != nil {
 				return fmt.Errorf("sign-up request %d: %w", r.id, err)
 			}

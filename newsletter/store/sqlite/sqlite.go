@@ -36,7 +36,7 @@ import (
 var queryFiles embed.FS
 
 // timeFormat is fixed-width UTC so that times sort as text.
-const timeFormat = "2006-01-02T15:04:05.000Z"
+const timeFormat = store.TimeFormat
 
 // DefaultBusyTimeout is how long a writer waits for another's lock. A
 // send's journal commits are small (twenty rows or so each), so waits are
@@ -200,7 +200,7 @@ func scanSubscriber(r scanner) (subscriber.Subscriber, error) {
 		return sub, err
 	}
 	sub.Status = subscriber.Status(status)
-	sub.Topics = splitTopics(topics)
+	sub.Topics = store.SplitTopics(topics)
 	var err error
 	if sub.Consent.At, err = parseTime(consentAt); err == nil {
 		if sub.Created, err = parseTime(created); err == nil {
@@ -211,13 +211,6 @@ func scanSubscriber(r scanner) (subscriber.Subscriber, error) {
 		return sub, fmt.Errorf("subscriber %d: %w", sub.ID, err)
 	}
 	return sub, nil
-}
-
-func splitTopics(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
 }
 
 func (s *Store) get(ctx context.Context, tx *sql.Tx, email string) (subscriber.Subscriber, error) {
