@@ -216,6 +216,20 @@ PG=${PG:-$([[ -x $PG_BIN/initdb ]] && echo 1 || echo 0)}
 PG_BIG=${PG_BIG:-1000000}
 # pgas CMD...: initdb and pg_ctl refuse root; run them as postgres then.
 pgas() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# ticks PID...: CPU time (clock ticks) the processes used, with their
+# reaped children (the postmaster's backends that ended).
+ticks() {
+	local t=0 p f
+	for p in "$@"; do
+		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+		t=$((t + f[13] + f[14] + f[15] + f[16]))
+	done
+	echo "$t"
+}
+# pg_pids: the server and its live backends.
+pg_pids() { local pm; pm=$(head -n 1 "$PG_DATA/postmaster.pid"); echo "$pm" $(pgrep -P "$pm"); }
+# cpu_all: busy and total ticks of the whole machine.
+cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 if [[ $PG == 1 ]]; then
 	[[ -x $PG_BIN/initdb ]] || die "PG=1 but no PostgreSQL server in /usr/lib/postgresql/*/bin (apt-get install postgresql)"
 	# A private server with PostgreSQL's durable defaults (fsync on), on a
@@ -245,14 +259,20 @@ if [[ $PG == 1 ]]; then
 	export AGORA_DB=$(pgurl two)
 	site "$TMP/pg2a" && subscribers "$TMP/pg2a" "$SUBS"
 	site "$TMP/pg2b" && sed -i "s/^port = $PORT/port = $((PORT + 1))/" "$TMP/pg2b/site.toml"
+	# CPU of every part, to say what bounds two senders on this machine.
+	read -r busy0 all0 < <(cpu_all)
+	pg0=$(ticks $(pg_pids)) sink0=$(ticks "$SINK_PID" "$SINK2_PID")
 	t0=$(date +%s.%N)
-	"$TMP/agora" send -s "$TMP/pg2a" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2a/out" 2>&1 &
+	/usr/bin/time -f "%U %S" -o "$TMP/pg2a/cpu" "$TMP/agora" send -s "$TMP/pg2a" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2a/out" 2>&1 &
 	pa=$!
-	"$TMP/agora" send -s "$TMP/pg2b" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2b/out" 2>&1 &
+	/usr/bin/time -f "%U %S" -o "$TMP/pg2b/cpu" "$TMP/agora" send -s "$TMP/pg2b" --now 2026-05-10T12:00:00Z --yes >"$TMP/pg2b/out" 2>&1 &
 	pb=$!
 	wait "$pa" || { cat "$TMP/pg2a/out" >&2; wait "$pb"; cat "$TMP/pg2b/out" >&2; "$TMP/agora" db status -s "$TMP/pg2a" >&2; die "sender a failed"; }
 	wait "$pb" || { cat "$TMP/pg2b/out" >&2; die "sender b failed"; }
 	t1=$(date +%s.%N)
+	sleep 0.2 # the senders' backends end and are reaped
+	read -r busy1 all1 < <(cpu_all)
+	pg1=$(ticks $(pg_pids)) sink1=$(ticks "$SINK_PID" "$SINK2_PID")
 	sa=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/pg2a/out")
 	sb=$(sed -n 's/^Issue 1: sent \([0-9]*\) of .*/\1/p' "$TMP/pg2b/out")
 	[[ $((sa + sb)) == "$SUBS" ]] || die "two senders sent $sa + $sb of $SUBS"
@@ -261,6 +281,16 @@ if [[ $PG == 1 ]]; then
 	verdict=$(awk -v r="$speedup" 'BEGIN { print (r >= 1.6) ? "PASS" : "MISS" }')
 	read -r load _ </proc/loadavg
 	echo "postgres two senders, two sinks: $two_rate msg/s ($sa + $sb), ${speedup}x one sender target>=1.6 $verdict (load $load on $(nproc) cpus)"
+	# CPU milliseconds per message of each part, and the rate the machine's
+	# cores would allow if the senders, the server and the sinks had them all.
+	hz=$(getconf CLK_TCK)
+	awk -v n="$SUBS" -v hz="$hz" -v cpus="$(nproc)" -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+		-v pg=$((pg1 - pg0)) -v sink=$((sink1 - sink0)) -v busy=$((busy1 - busy0)) -v all=$((all1 - all0)) \
+		-v senders="$(cat "$TMP/pg2a/cpu" "$TMP/pg2b/cpu" | awk '{ s += $1 + $2 } END { print s }')" 'BEGIN {
+		snd = senders * 1000 / n; p = pg * 1000 / hz / n; k = sink * 1000 / hz / n; tot = snd + p + k
+		printf "  CPU per message: senders %.3f ms, postgres %.3f ms, sinks %.3f ms; %.3f ms in all, so %d cpus allow %.0f msg/s\n", snd, p, k, tot, cpus, cpus * 1000 / tot
+		printf "  the machine was %.0f%% busy (%.2f of %d cpus), of which these parts %.2f and other work %.2f\n", 100 * busy / all, cpus * busy / all, cpus, tot * n / 1000 / wall, cpus * busy / all - tot * n / 1000 / wall
+	}'
 
 	if ((PG_BIG > 0)); then
 		pgdb big && mkdir -p "$TMP/big" "$TMP/bigb"
