@@ -404,7 +404,7 @@ func TestOneClickLimit(t *testing.T) {
 		sub, _ := subscriber.New(fmt.Sprintf("r%04d@example.org", i), "", nil, subscriber.Active, subscriber.Consent{How: "cli"})
 		subs = append(subs, sub)
 	}
-	if _, err := h.st.Import(bg, subs, false); err != nil {
+	if _, err := h.st.Import(bg, store.Each(subs), false); err != nil {
 		t.Fatal(err)
 	}
 	oneClick := func(ip, email string) *httptest.ResponseRecorder {
