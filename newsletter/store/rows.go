@@ -12,14 +12,67 @@ import (
 // (queries/*.sql) and driver, and only this Go is shared. They do not
 // close rows: the engine that opened them does.
 type Rows interface {
+	Row
 	Next() bool
-	Scan(dest ...any) error
 	Err() error
+}
+
+// Row is one row of a result, as both drivers' QueryRow give it.
+type Row interface {
+	Scan(dest ...any) error
 }
 
 // TimeFormat is how both engines store times: fixed-width UTC that sorts
 // as text.
 const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// ScanIssue reads an issue's columns (id, number, created, since,
+// cutoff, sent_at, status, subject, archive_path; since and sent_at empty
+// when unset), then extra.
+func ScanIssue(r Row, extra ...any) (Issue, error) {
+	var is Issue
+	var created, since, cutoff, sentAt, status string
+	dest := append([]any{&is.ID, &is.Number, &created, &since, &cutoff, &sentAt, &status, &is.Subject, &is.ArchivePath}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return is, err
+	}
+	is.Status = IssueStatus(status)
+	var err error
+	if is.Created, err = time.Parse(TimeFormat, created); err == nil {
+		if is.Cutoff, err = time.Parse(TimeFormat, cutoff); err == nil {
+			if is.Since, err = ParseOptionalTime(since); err == nil {
+				is.SentAt, err = ParseOptionalTime(sentAt)
+			}
+		}
+	}
+	if err != nil {
+		return is, fmt.Errorf("issue %d: %w", is.Number, err)
+	}
+	return is, nil
+}
+
+// ReadIssueStats reads issue-stats: an issue's columns, then its counts.
+func ReadIssueStats(rows Rows) ([]IssueStats, error) {
+	var out []IssueStats
+	for rows.Next() {
+		var st IssueStats
+		is, err := ScanIssue(rows, &st.Recipients, &st.Sent, &st.Failed, &st.Skipped, &st.Pending, &st.Bounces, &st.Items, &st.Unsubscribes)
+		if err != nil {
+			return nil, err
+		}
+		st.Issue = is
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// ParseOptionalTime is a time column that may be empty (the zero time).
+func ParseOptionalTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(TimeFormat, v)
+}
 
 // ReadItems reads issue-items: id, section, title, url, summary_html,
 // summary_text, tags, published.

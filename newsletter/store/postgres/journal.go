@@ -58,30 +58,8 @@ func (q *journalQueries) statements() map[string]*string {
 // queuePage is how many subscribers CreateIssue reads per query.
 const queuePage = 5000
 
-func scanIssue(r pgx.Row, extra ...any) (store.Issue, error) {
-	var is store.Issue
-	var created, since, cutoff, sentAt, status string
-	dest := append([]any{&is.ID, &is.Number, &created, &since, &cutoff, &sentAt, &status, &is.Subject, &is.ArchivePath}, extra...)
-	if err := r.Scan(dest...); err != nil {
-		return is, err
-	}
-	is.Status = store.IssueStatus(status)
-	var err error
-	if is.Created, err = parseTime(created); err == nil {
-		if is.Cutoff, err = parseTime(cutoff); err == nil {
-			if is.Since, err = parseOptionalTime(since); err == nil {
-				is.SentAt, err = parseOptionalTime(sentAt)
-			}
-		}
-	}
-	if err != nil {
-		return is, fmt.Errorf("issue %d: %w", is.Number, err)
-	}
-	return is, nil
-}
-
 func (s *Store) oneIssue(ctx context.Context, q querier, sql string) (store.Issue, bool, error) {
-	is, err := scanIssue(q.QueryRow(ctx, sql))
+	is, err := store.ScanIssue(q.QueryRow(ctx, sql))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Issue{}, false, nil
 	}
@@ -349,17 +327,7 @@ func (s *Store) Issues(ctx context.Context) ([]store.IssueStats, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.IssueStats
-	for rows.Next() {
-		var st store.IssueStats
-		is, err := scanIssue(rows, &st.Recipients, &st.Sent, &st.Failed, &st.Skipped, &st.Pending, &st.Bounces, &st.Items, &st.Unsubscribes)
-		if err != nil {
-			return nil, err
-		}
-		st.Issue = is
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return store.ReadIssueStats(rows)
 }
 
 // Events implements store.Journal.

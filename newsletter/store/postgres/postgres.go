@@ -312,13 +312,6 @@ func optionalTime(t time.Time) any {
 	return formatTime(t)
 }
 
-func parseOptionalTime(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	return parseTime(v)
-}
-
 var errRollback = errors.New("roll back")
 
 // write runs fn in a transaction and commits unless fn fails or asks for

@@ -233,8 +233,8 @@ func scanSignup(r pgx.Row) (g store.Signup, mailQueued time.Time, err error) {
 	if *sub, err = finishSubscriber(*sub, subTopics, status, consentAt, created, updated); err != nil {
 		return g, mailQueued, err
 	}
-	if g.MailSent, err = parseOptionalTime(sent); err == nil {
-		mailQueued, err = parseOptionalTime(queued)
+	if g.MailSent, err = store.ParseOptionalTime(sent); err == nil {
+		mailQueued, err = store.ParseOptionalTime(queued)
 	}
 	if err != nil {
 		return g, mailQueued, fmt.Errorf("subscriber %d: %w", sub.ID, err)
@@ -429,7 +429,7 @@ func (s *Store) ConfirmationsSent(ctx context.Context, since time.Time) (int, ti
 	if err := s.pool.QueryRow(ctx, s.q.confirmationsSent, formatTime(since)).Scan(&n, &first); err != nil {
 		return 0, time.Time{}, err
 	}
-	t, err := parseOptionalTime(first)
+	t, err := store.ParseOptionalTime(first)
 	return n, t, err
 }
 

@@ -64,35 +64,6 @@ func (q *journalQueries) statements() map[string]**sql.Stmt {
 // queuePage is how many subscribers CreateIssue reads per query.
 const queuePage = 1000
 
-func scanIssue(r scanner, extra ...any) (store.Issue, error) {
-	var is store.Issue
-	var created, since, cutoff, sentAt, status string
-	dest := append([]any{&is.ID, &is.Number, &created, &since, &cutoff, &sentAt, &status, &is.Subject, &is.ArchivePath}, extra...)
-	if err := r.Scan(dest...); err != nil {
-		return is, err
-	}
-	is.Status = store.IssueStatus(status)
-	var err error
-	if is.Created, err = parseTime(created); err == nil {
-		if is.Cutoff, err = parseTime(cutoff); err == nil {
-			if is.Since, err = parseOptionalTime(since); err == nil {
-				is.SentAt, err = parseOptionalTime(sentAt)
-			}
-		}
-	}
-	if err != nil {
-		return is, fmt.Errorf("issue %d: %w", is.Number, err)
-	}
-	return is, nil
-}
-
-func parseOptionalTime(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	return parseTime(v)
-}
-
 func optionalTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -101,7 +72,7 @@ func optionalTime(t time.Time) any {
 }
 
 func (s *Store) oneIssue(ctx context.Context, stmt *sql.Stmt) (store.Issue, bool, error) {
-	is, err := scanIssue(stmt.QueryRowContext(ctx))
+	is, err := store.ScanIssue(stmt.QueryRowContext(ctx))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Issue{}, false, nil
 	}
@@ -211,7 +182,7 @@ func (s *Store) CreateIssue(ctx context.Context, in store.NewIssue, wants func(s
 }
 
 func scanOpen(ctx context.Context, stmt *sql.Stmt) (store.Issue, bool, error) {
-	is, err := scanIssue(stmt.QueryRowContext(ctx))
+	is, err := store.ScanIssue(stmt.QueryRowContext(ctx))
 	if errors.Is(err, sql.ErrNoRows) {
 		return is, false, nil
 	}
@@ -354,17 +325,7 @@ func (s *Store) Issues(ctx context.Context) ([]store.IssueStats, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.IssueStats
-	for rows.Next() {
-		var st store.IssueStats
-		is, err := scanIssue(rows, &st.Recipients, &st.Sent, &st.Failed, &st.Skipped, &st.Pending, &st.Bounces, &st.Items, &st.Unsubscribes)
-		if err != nil {
-			return nil, err
-		}
-		st.Issue = is
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return store.ReadIssueStats(rows)
 }
 
 // Events implements store.Journal.

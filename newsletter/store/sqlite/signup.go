@@ -251,7 +251,7 @@ func scanSignup(r scanner) (g store.Signup, mailQueued time.Time, err error) {
 		dst *time.Time
 		v   string
 	}{{&sub.Consent.At, consentAt}, {&sub.Created, created}, {&sub.Updated, updated}, {&g.MailSent, sent}, {&mailQueued, queued}} {
-		if *f.dst, err = parseOptionalTime(f.v); err != nil {
+		if *f.dst, err = store.ParseOptionalTime(f.v); err != nil {
 			return g, mailQueued, fmt.Errorf("subscriber %d: %w", sub.ID, err)
 		}
 	}
@@ -429,7 +429,7 @@ func (s *Store) ConfirmationsSent(ctx context.Context, since time.Time) (int, ti
 	if err := s.q.confirmationsSent.QueryRowContext(ctx, formatTime(since)).Scan(&n, &first); err != nil {
 		return 0, time.Time{}, err
 	}
-	t, err := parseOptionalTime(first)
+	t, err := store.ParseOptionalTime(first)
 	return n, t, err
 }
 
