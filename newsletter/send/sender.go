@@ -334,13 +334,21 @@ func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 	var after int64
 	idle := false
 	size := s.claimSize()
+	// Stale rows appear only when a sender's lease lapses: looked for at
+	// the first claim, every third of a lease, and whenever a claim comes
+	// back short, not by every claim (that walks every row at sending).
+	var staleLooked time.Time
 	for ctx.Err() == nil {
 		n := s.acquire(ctx, min(size, ClaimBatch), size)
 		if n == 0 {
 			return nil
 		}
+		skipStale := !staleLooked.IsZero() && time.Since(staleLooked) < s.opt.Lease/3
+		if !skipStale {
+			staleLooked = time.Now()
+		}
 		c, err := s.journal.claimWith(store.ClaimRequest{IssueID: s.plan.Issue.ID, Sender: s.id, After: after, Limit: n,
-			Lease: s.opt.Lease, Interval: s.interval})
+			Lease: s.opt.Lease, Interval: s.interval, SkipStale: skipStale})
 		if err != nil {
 			s.release(n)
 			if ctx.Err() != nil {
@@ -349,6 +357,9 @@ func (s *sender) claim(ctx context.Context, queue chan<- job) error {
 			return fmt.Errorf("journal: %w", err)
 		}
 		s.release(n - len(c.Deliveries))
+		if len(c.Deliveries) < n {
+			staleLooked = time.Time{} // short: look for stale rows next time
+		}
 		if len(c.Deliveries) == 0 {
 			others, err := s.opt.Journal.InFlight(ctx, s.plan.Issue.ID, s.id, s.opt.Lease)
 			if err != nil {

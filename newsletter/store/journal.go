@@ -135,6 +135,10 @@ type ClaimRequest struct {
 	Interval time.Duration
 	// Done are updates recorded before the claim, in its transaction.
 	Done []Update
+	// SkipStale claims queued rows only, not looking for rows whose
+	// sender's lease lapsed: a sender that looked a moment ago need not
+	// walk every row at sending again for each claim.
+	SkipStale bool
 }
 
 // Claimed is what Claim took.

@@ -386,7 +386,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) (store.Claimed,
 		// trip between BEGIN and COMMIT.
 		b := &pgx.Batch{}
 		parts := s.queueRecord(b, c.Done)
-		b.Queue(s.q.claimDeliveries, c.IssueID, c.After, formatTime(now.Add(-c.Lease)), c.Limit, c.Sender, formatTime(now))
+		b.Queue(s.q.claimDeliveries, c.IssueID, c.After, formatTime(now.Add(-c.Lease)), c.Limit, c.Sender, formatTime(now), c.SkipStale)
 		br := tx.SendBatch(ctx, b)
 		if err := s.recorded(br, parts, c.Done, false); err != nil {
 			return err

@@ -390,9 +390,12 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) (store.Claimed,
 			return err
 		}
 		now := s.now()
-		ids, err := s.ids(ctx, tx.StmtContext(ctx, s.q.claimStale), c.IssueID, formatTime(now.Add(-c.Lease)), c.Limit)
-		if err != nil {
-			return err
+		var ids []int64
+		var err error
+		if !c.SkipStale {
+			if ids, err = s.ids(ctx, tx.StmtContext(ctx, s.q.claimStale), c.IssueID, formatTime(now.Add(-c.Lease)), c.Limit); err != nil {
+				return err
+			}
 		}
 		if len(ids) < c.Limit {
 			more, err := s.ids(ctx, tx.StmtContext(ctx, s.q.claimQueued), c.IssueID, c.After, c.Limit-len(ids))

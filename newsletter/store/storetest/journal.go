@@ -382,6 +382,23 @@ func testClaimRecordsDone(t *testing.T, e Engine) {
 	}
 }
 
+// testClaimSkipStale: a claim with SkipStale leaves a gone sender's rows
+// alone; the next one without takes them back.
+func testClaimSkipStale(t *testing.T, e Engine) {
+	open, _ := e.New(t)
+	db := open(t, time.Now)
+	is, _ := withIssue(t, db, 10, all)
+	dead := register(t, db, false)
+	held := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: dead, Limit: 4})
+	me := register(t, db, true) // forgets dead: its rows are stale at once
+	if got := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, After: 1 << 40, Limit: 10, SkipStale: true}); len(got) != 0 {
+		t.Errorf("SkipStale took %v, want nothing", got)
+	}
+	if got := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, After: 1 << 40, Limit: 10}); !slices.Equal(got, held) {
+		t.Errorf("took back %v, want %v", got, held)
+	}
+}
+
 // testSharedRateSlots: claims from two stores reserve slots that never
 // overlap, spaced by the interval.
 func testSharedRateSlots(t *testing.T, e Engine) {

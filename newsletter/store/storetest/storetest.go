@@ -61,6 +61,7 @@ func Run(t *testing.T, e Engine) {
 		{"ExclusiveSenderTakesBackAtOnce", testExclusiveSender},
 		{"RecordRespectsHolder", testRecordRespectsHolder},
 		{"ClaimRecordsDone", testClaimRecordsDone},
+		{"ClaimSkipStale", testClaimSkipStale},
 		{"SharedRateSlots", testSharedRateSlots},
 		{"CreateIssueWithNoRecipient", testCreateIssueWithNoRecipient},
 		{"MailboxLimits", testMailboxLimits},

@@ -128,11 +128,12 @@ DELETE FROM senders WHERE id = $1;
 -- Rows left at sending by a sender gone or silent for longer than the
 -- lease ($3), whatever the cursor, then queued rows above the cursor
 -- ($2), locked with SKIP LOCKED so that senders claiming at the same
--- moment each get other rows, and moved to sending for sender $5. The
+-- moment each get other rows, and moved to sending for sender $5 ($7:
+-- queued rows only, no look for stale ones). The
 -- subscribers come back as they are now, with the state each row had.
 WITH stale AS (
     SELECT d.id, d.subscriber_id FROM deliveries d
-    WHERE d.issue_id = $1 AND d.state = 'sending' AND d.subscriber_id IS NOT NULL
+    WHERE NOT $7::boolean AND d.issue_id = $1 AND d.state = 'sending' AND d.subscriber_id IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM senders w WHERE w.id = d.sender_id AND w.heartbeat >= $3)
     ORDER BY d.subscriber_id
     LIMIT $4
