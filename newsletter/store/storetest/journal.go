@@ -320,15 +320,22 @@ func testClaimTakesBackAfterLease(t *testing.T, e Engine) {
 	}
 }
 
+// afterDeadSender opens a store whose issue has four rows held by a
+// sender that is gone: me registered holding the send lock, which forgets
+// every other sender, so the rows it held are stale at once.
+func afterDeadSender(t *testing.T, e Engine) (db store.DB, is store.Issue, held []int64, me int64) {
+	open, _ := e.New(t)
+	db = open(t, time.Now)
+	is, _ = withIssue(t, db, 10, all)
+	dead := register(t, db, false)
+	held = claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: dead, Limit: 4})
+	return db, is, held, register(t, db, true)
+}
+
 // testExclusiveSender: the holder of the send lock takes back a dead
 // sender's rows at once.
 func testExclusiveSender(t *testing.T, e Engine) {
-	open, _ := e.New(t)
-	db := open(t, time.Now)
-	is, _ := withIssue(t, db, 10, all)
-	dead := register(t, db, false)
-	held := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: dead, Limit: 4})
-	me := register(t, db, true)
+	db, is, held, me := afterDeadSender(t, e)
 	got := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, After: 1 << 40, Limit: 10})
 	if !slices.Equal(got, held) {
 		t.Errorf("took back %v, want %v", got, held)
@@ -385,12 +392,7 @@ func testClaimRecordsDone(t *testing.T, e Engine) {
 // testClaimSkipStale: a claim with SkipStale leaves a gone sender's rows
 // alone; the next one without takes them back.
 func testClaimSkipStale(t *testing.T, e Engine) {
-	open, _ := e.New(t)
-	db := open(t, time.Now)
-	is, _ := withIssue(t, db, 10, all)
-	dead := register(t, db, false)
-	held := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: dead, Limit: 4})
-	me := register(t, db, true) // forgets dead: its rows are stale at once
+	db, is, held, me := afterDeadSender(t, e)
 	if got := claim(t, db, store.ClaimRequest{IssueID: is.ID, Sender: me, After: 1 << 40, Limit: 10, SkipStale: true}); len(got) != 0 {
 		t.Errorf("SkipStale took %v, want nothing", got)
 	}
